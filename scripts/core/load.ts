@@ -1,0 +1,117 @@
+// Files under flags/ (from the working tree or a git tree) to a FlagSet. Pure: the adapters list
+// the entries and read the contents; this decides what is a flag file and parses it.
+import {
+  KEY_MAX_LENGTH,
+  KEY_PATTERN,
+  MAX_FLAG_FILE_BYTES,
+  type FlagFile,
+  type FlagSet,
+  type Violation,
+} from './model.ts';
+import { keyFromPath, parseFlag } from './parse-flag.ts';
+
+export const FLAGS_DIR = 'flags';
+
+export interface RawEntry {
+  /** Repo-relative path with forward slashes. */
+  path: string;
+  kind: 'file' | 'symlink' | 'other';
+  size: number;
+  /** The bytes, for regular files of at most MAX_FLAG_FILE_BYTES. */
+  content?: Uint8Array;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Why an entry cannot be a flag file, or null when it can (content still to be parsed). */
+export function fileProblem(entry: RawEntry): string | null {
+  const base = entry.path.slice(entry.path.lastIndexOf('/') + 1);
+  if (entry.kind === 'symlink') {
+    return 'is a symbolic link: flag files must be regular files; replace the link with the file it points to';
+  }
+  if (entry.kind === 'other') return 'is not a regular file: only <key>.yaml files belong under flags/';
+  if (!base.endsWith('.yaml')) {
+    const stem = base.replace(/\.[^.]*$/, '');
+    const hint = /\.(yml|json)$/.test(base)
+      ? `rename it to ${stem}.yaml (YAML, one flag per file)`
+      : 'move it out of flags/ (only <key>.yaml flag files belong here)';
+    return `is not a flag file (flag files are named <key>.yaml): ${hint}`;
+  }
+  const key = keyFromPath(entry.path);
+  if (!KEY_PATTERN.test(key) || key.length > KEY_MAX_LENGTH) {
+    return `has a name that is not a valid key: keys are lowercase letters and digits in words joined by single hyphens, starting with a letter, at most ${KEY_MAX_LENGTH} characters (e.g. live-view-v2.yaml)`;
+  }
+  if (entry.size > MAX_FLAG_FILE_BYTES) {
+    return `is ${entry.size} bytes; a flag file may hold at most ${MAX_FLAG_FILE_BYTES} bytes (64 KiB): move long text to the plan document`;
+  }
+  return null;
+}
+
+export function buildFlagSet(entries: readonly RawEntry[]): FlagSet {
+  const flags: FlagFile[] = [];
+  const violations: Violation[] = [];
+  const brokenFiles: string[] = [];
+  const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const entry of sorted) {
+    const fileViolation = (message: string): void => {
+      brokenFiles.push(entry.path);
+      violations.push({
+        rule: 'file',
+        severity: 'error',
+        flag: entry.path.endsWith('.yaml') ? keyFromPath(entry.path) : null,
+        file: entry.path,
+        line: null,
+        message: `${entry.path} ${message}`,
+      });
+    };
+    const problem = fileProblem(entry);
+    if (problem) {
+      fileViolation(problem);
+      continue;
+    }
+    let text: string;
+    try {
+      text = utf8.decode(entry.content ?? new Uint8Array());
+    } catch {
+      fileViolation('is not valid UTF-8 text: save it as UTF-8');
+      continue;
+    }
+    const parsed = parseFlag(text, entry.path);
+    violations.push(...parsed.violations);
+    if (parsed.flag && parsed.violations.length === 0) {
+      flags.push({ file: entry.path, flag: parsed.flag, lineOf: parsed.lineOf });
+    } else {
+      brokenFiles.push(entry.path);
+    }
+  }
+  violations.push(...duplicateKeys(flags));
+  return { flags, violations, brokenFiles };
+}
+
+function duplicateKeys(flags: readonly FlagFile[]): Violation[] {
+  const byKey = new Map<string, FlagFile[]>();
+  for (const f of flags) byKey.set(f.flag.key, [...(byKey.get(f.flag.key) ?? []), f]);
+  const violations: Violation[] = [];
+  for (const [key, files] of byKey) {
+    if (files.length < 2) continue;
+    for (const f of files) {
+      const others = files.filter((o) => o !== f).map((o) => o.file);
+      violations.push({
+        rule: 'duplicate-key',
+        severity: 'error',
+        flag: key,
+        file: f.file,
+        line: f.lineOf(['key']),
+        message: `key \`${key}\` is also used by ${others.join(', ')}: a key names one flag across the whole tree; rename one of them`,
+      });
+    }
+  }
+  return violations;
+}
+
+/** The flags by key, first file winning (duplicates are reported separately). */
+export function flagsByKey(set: FlagSet): Map<string, FlagFile> {
+  const map = new Map<string, FlagFile>();
+  for (const f of set.flags) if (!map.has(f.flag.key)) map.set(f.flag.key, f);
+  return map;
+}

@@ -1,0 +1,137 @@
+// Text of one flag file to data, with line numbers for every field. Pure: testable with a string.
+import { isMap, isScalar, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import type { Flag, LineOf, Violation } from './model.ts';
+import { checkFlagShape } from './schema.ts';
+
+/** Aliases are no use in a flag file; a handful is tolerated, an expansion bomb is refused. */
+const MAX_ALIAS_COUNT = 50;
+
+export interface ParsedFlag {
+  /** The flag, when the file parsed and passed the schema. */
+  flag: Flag | null;
+  violations: Violation[];
+  lineOf: LineOf;
+}
+
+/** The key a file should hold: its base name without `.yaml`. */
+export function keyFromPath(file: string): string {
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  return base.endsWith('.yaml') ? base.slice(0, -'.yaml'.length) : base;
+}
+
+export function parseFlag(text: string, file: string): ParsedFlag {
+  const key = keyFromPath(file);
+  const lineCounter = new LineCounter();
+  const at = (offset: number): number => lineCounter.linePos(offset).line;
+  const violation = (rule: Violation['rule'], line: number | null, message: string): Violation => ({
+    rule,
+    severity: 'error',
+    flag: key,
+    file,
+    line,
+    message,
+  });
+
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+  const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
+  const doc = list[0];
+  const lineOf = doc ? lineResolver(doc, at) : () => 1;
+  const fail = (violations: Violation[]): ParsedFlag => ({ flag: null, violations, lineOf });
+
+  if (!doc) return fail([violation('schema', 1, 'the file is empty: a flag file holds one mapping with key, description, owner, state and revertible')]);
+  if (list.length > 1) {
+    const second = list[1]!;
+    return fail([
+      violation(
+        'parse',
+        at(second.range[0]),
+        `several YAML documents in one file (a second starts at line ${at(second.range[0])}): a flag file holds exactly one; remove the \`---\` and what follows, or move it to its own file`,
+      ),
+    ]);
+  }
+  const problems = [...doc.errors, ...doc.warnings];
+  if (problems.length > 0) {
+    return fail(
+      problems.map((problem) => {
+        const line = problem.linePos?.[0].line ?? at(problem.pos[0]);
+        let what = problem.message.split('\n', 1)[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        if (problem.code === 'DUPLICATE_KEY') {
+          what = `duplicate field \`${/^[^:\n]*/.exec(text.slice(problem.pos[0]))![0].trim()}\``;
+        }
+        const fix =
+          problem.code === 'DUPLICATE_KEY'
+            ? 'each field may appear once; remove or merge the repeat'
+            : problem.code === 'TAG_RESOLVE_FAILED'
+              ? 'flag files use plain YAML values; remove the tag'
+              : 'fix the YAML syntax (indentation, quotes, colons)';
+        return violation('parse', line, `${what}: ${fix}`);
+      }),
+    );
+  }
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    return fail([
+      violation(
+        'parse',
+        1,
+        `YAML aliases expand too far (${(error as Error).message}): write the values out; flag files need no anchors or aliases`,
+      ),
+    ]);
+  }
+  if (data === null || data === undefined) {
+    return fail([violation('schema', 1, 'the file is empty: a flag file holds one mapping with key, description, owner, state and revertible')]);
+  }
+
+  const shape = checkFlagShape(data);
+  if (!shape.ok) {
+    return fail(
+      shape.problems.map((p) =>
+        violation('schema', p.atKey ? keyLine(doc, p.path, at) : lineOf(p.path), p.message),
+      ),
+    );
+  }
+  const flag = shape.flag;
+  const violations: Violation[] = [];
+  if (flag.key !== key) {
+    violations.push(
+      violation(
+        'key-mismatch',
+        lineOf(['key']),
+        `\`key\` is "${flag.key}" but the file is named ${key}.yaml: the key is the flag's identity and must equal the file's base name; rename the file to ${flag.key}.yaml or set \`key: ${key}\``,
+      ),
+    );
+  }
+  return { flag, violations, lineOf };
+}
+
+function lineResolver(doc: Document.Parsed, at: (offset: number) => number): LineOf {
+  return (path = []) => {
+    // Walk up to the nearest node that exists, so a missing field points at its parent.
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = (depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true)) as Node | null | undefined;
+      if (node && typeof node === 'object' && 'range' in node && node.range) return at(node.range[0]);
+    }
+    return 1;
+  };
+}
+
+/** The line of a mapping key (for an unknown field or a missing one: the mapping's first key). */
+function keyLine(doc: Document.Parsed, path: readonly (string | number)[], at: (offset: number) => number): number {
+  const parentPath = path.slice(0, -1);
+  const name = path[path.length - 1];
+  const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true);
+  if (isMap(parent)) {
+    for (const pair of parent.items) {
+      if (isScalar(pair.key) && pair.key.value === name && pair.key.range) return at(pair.key.range[0]);
+    }
+    const target = parent.items.length === 0 ? undefined : doc.getIn(path, true);
+    if (target && typeof target === 'object' && 'range' in target && (target as Node).range) {
+      return at((target as Node).range![0]);
+    }
+    if (parent.range) return at(parent.range[0]);
+  }
+  return 1;
+}

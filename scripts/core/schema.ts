@@ -1,0 +1,201 @@
+// Shape validation of a flag with ajv (compiled once), and translation of ajv's errors into
+// sentences a person can act on, each at the line of the offending key or value.
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { Flag } from './model.ts';
+
+export const FLAG_SCHEMA_PATH = new URL('../../schema/flag.schema.json', import.meta.url);
+
+interface SchemaNode {
+  description?: string;
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+}
+
+const schema = JSON.parse(readFileSync(FLAG_SCHEMA_PATH, 'utf8')) as SchemaNode & object;
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+const validate = ajv.compile<Flag>(schema);
+
+/** A schema problem: where (a path of keys and indexes into the document) and what. */
+export interface SchemaProblem {
+  path: (string | number)[];
+  /** Point at the key itself (an unknown field) rather than its value. */
+  atKey: boolean;
+  message: string;
+}
+
+export function checkFlagShape(data: unknown): { ok: true; flag: Flag } | { ok: false; problems: SchemaProblem[] } {
+  if (validate(data)) return { ok: true, flag: data };
+  const problems: SchemaProblem[] = [];
+  const seen = new Set<string>();
+  for (const error of validate.errors ?? []) {
+    const problem = translate(error, data);
+    // allErrors reports e.g. both minLength and pattern for "": one sentence per place is enough.
+    const id = problem.path.join('/') + (problem.atKey ? `#${problem.message}` : '');
+    if (seen.has(id)) continue;
+    seen.add(id);
+    problems.push(problem);
+  }
+  return { ok: false, problems };
+}
+
+const PATTERN_MESSAGES: Record<string, string> = {
+  '#/properties/key/pattern':
+    'must be lowercase letters and digits in words joined by single hyphens, starting with a letter (e.g. `live-view-v2`)',
+  '#/$defs/githubHandle/pattern': 'must be a GitHub team `@org/team` or user `@login`',
+  '#/properties/override/properties/decision_maker/pattern':
+    'must be the GitHub login of a person, e.g. `@jdoe` (a team cannot decide)',
+  '#/$defs/httpsUrl/pattern': 'must be an https:// link',
+  '#/$defs/text/pattern': 'must not be blank',
+  '#/properties/description/pattern': 'must not be blank',
+  '#/properties/plan/pattern':
+    'must be a repository-relative path such as `docs/superpowers/plans/feature.md` (no leading `/`, no `..`)',
+  '#/properties/depends_on/items/pattern': 'must be the key of another flag (lowercase words joined by hyphens)',
+  '#/properties/alpha_orgs/items/properties/org/pattern':
+    'must be an org id (letters, digits, `.`, `_`, `-`)',
+};
+
+function translate(error: ErrorObject, data: unknown): SchemaProblem {
+  const path = pointerToPath(error.instancePath);
+  const where = path.length === 0 ? 'the flag' : `\`${displayPath(path)}\``;
+  const value = valueAt(data, path);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required': {
+      const field = String(params.missingProperty);
+      const hint = describe(error.schemaPath, field);
+      const into = path.length === 0 ? '' : ` to ${where}`;
+      return {
+        path,
+        atKey: true,
+        message: `missing required field \`${field}\`: add it${into}${hint ? ` (${hint})` : ''}`,
+      };
+    }
+    case 'additionalProperties': {
+      const field = String(params.additionalProperty);
+      const allowed = Object.keys(schemaAt(error.schemaPath)?.properties ?? {});
+      const suggestion = closest(field, allowed);
+      const fix = suggestion
+        ? `did you mean \`${suggestion}\`?`
+        : `allowed fields${path.length ? ` of ${where}` : ''}: ${allowed.join(', ')}`;
+      return { path: [...path, field], atKey: true, message: `unknown field \`${field}\`: ${fix}` };
+    }
+    case 'type': {
+      const expected = String(params.type);
+      const words =
+        expected === 'boolean'
+          ? 'true or false'
+          : expected === 'object'
+            ? 'a mapping'
+            : expected === 'array'
+              ? 'a list'
+              : `a ${expected}`;
+      return { path, atKey: false, message: `${where} must be ${words}, not ${kindOf(value)}` };
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      return {
+        path,
+        atKey: false,
+        message: `${where} must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`,
+      };
+    }
+    case 'pattern': {
+      const rule = PATTERN_MESSAGES[error.schemaPath] ?? `must match ${String(params.pattern)}`;
+      return { path, atKey: false, message: `${where} ${rule}, not ${JSON.stringify(value)}` };
+    }
+    case 'minLength':
+      return { path, atKey: false, message: `${where} must not be empty` };
+    case 'maxLength':
+      return {
+        path,
+        atKey: false,
+        message: `${where} is ${String(value).length} characters long; at most ${String(params.limit)} are allowed`,
+      };
+    case 'uniqueItems': {
+      const j = Number(params.j);
+      const i = Number(params.i);
+      const item = Array.isArray(value) ? value[i] : undefined;
+      return {
+        path: [...path, Math.max(i, j)],
+        atKey: false,
+        message: `${where} lists ${JSON.stringify(item)} twice: remove the repeat`,
+      };
+    }
+    default:
+      return { path, atKey: false, message: `${where} ${error.message ?? 'is invalid'}` };
+  }
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+export function displayPath(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
+  let node = data;
+  for (const part of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[part];
+  }
+  return node;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return 'empty';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the text ${JSON.stringify(value)}`;
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** The schema node an ajv schemaPath such as `#/properties/override/required` points into. */
+function schemaAt(schemaPath: string): SchemaNode | undefined {
+  const parts = schemaPath.replace(/^#\//, '').split('/').slice(0, -1);
+  let node: unknown = schema;
+  for (const part of parts) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node as SchemaNode | undefined;
+}
+
+function describe(schemaPath: string, field: string): string | undefined {
+  return schemaAt(schemaPath)?.properties?.[field]?.description?.replace(/\.$/, '');
+}
+
+/** The allowed name nearest to a misspelt one (edit distance at most 2), if any. */
+function closest(name: string, candidates: readonly string[]): string | undefined {
+  const normal = (s: string): string => s.toLowerCase().replace(/[-_ ]/g, '');
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const distance = normal(name) === normal(candidate) ? 0 : editDistance(name, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
