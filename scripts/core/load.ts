@@ -19,7 +19,12 @@ export interface RawEntry {
   size: number;
   /** The bytes, for regular files of at most MAX_FLAG_FILE_BYTES. */
   content?: Uint8Array;
+  /** The git blob id, when read from a commit: identical blobs are parsed once. */
+  blob?: string;
 }
+
+/** Parsed files by path and blob, shared between the base and head of one check. */
+export type ParseCache = Map<string, ReturnType<typeof parseFlag> | 'not-utf8'>;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -47,7 +52,7 @@ export function fileProblem(entry: RawEntry): string | null {
   return null;
 }
 
-export function buildFlagSet(entries: readonly RawEntry[]): FlagSet {
+export function buildFlagSet(entries: readonly RawEntry[], cache?: ParseCache): FlagSet {
   const flags: FlagFile[] = [];
   const violations: Violation[] = [];
   const brokenFiles: string[] = [];
@@ -69,14 +74,20 @@ export function buildFlagSet(entries: readonly RawEntry[]): FlagSet {
       fileViolation(problem);
       continue;
     }
-    let text: string;
-    try {
-      text = utf8.decode(entry.content ?? new Uint8Array());
-    } catch {
+    const cacheKey = entry.blob ? `${entry.path}\0${entry.blob}` : undefined;
+    let parsed = cacheKey ? cache?.get(cacheKey) : undefined;
+    if (!parsed) {
+      try {
+        parsed = parseFlag(utf8.decode(entry.content ?? new Uint8Array()), entry.path);
+      } catch {
+        parsed = 'not-utf8';
+      }
+      if (cacheKey) cache?.set(cacheKey, parsed);
+    }
+    if (parsed === 'not-utf8') {
       fileViolation('is not valid UTF-8 text: save it as UTF-8');
       continue;
     }
-    const parsed = parseFlag(text, entry.path);
     violations.push(...parsed.violations);
     if (parsed.flag && parsed.violations.length === 0) {
       flags.push({ file: entry.path, flag: parsed.flag, lineOf: parsed.lineOf });

@@ -40,6 +40,25 @@ export interface FlagMetadata {
   depends_on: string[];
 }
 
+/** Answer of a staff enable/disable or a customer opt-in/opt-out; `changed` false on a repeat. */
+export interface OrgToggleResult {
+  key: string;
+  org: string;
+  enabled: boolean;
+  changed: boolean;
+}
+
+export interface ArchiveResult {
+  key: string;
+  archived: true;
+}
+
+/** Answer of the error-report extension (`POST .../feature-flags/{flag}/errors`). */
+export interface ErrorReportResult {
+  key: string;
+  error_count_24h: number;
+}
+
 /** Options every write accepts: who acts (X-Actor) and a caller-chosen Idempotency-Key. */
 export interface WriteOptions {
   actor?: string;

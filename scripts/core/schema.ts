@@ -43,8 +43,6 @@ const PATTERN_MESSAGES: Record<string, string> = {
   '#/properties/key/pattern':
     'must be lowercase letters and digits in words joined by single hyphens, starting with a letter (e.g. `live-view-v2`)',
   '#/$defs/githubHandle/pattern': 'must be a GitHub team `@org/team` or user `@login`',
-  '#/properties/override/properties/decision_maker/pattern':
-    'must be the GitHub login of a person, e.g. `@jdoe` (a team cannot decide)',
   '#/$defs/httpsUrl/pattern': 'must be an https:// link',
   '#/$defs/text/pattern': 'must not be blank',
   '#/properties/description/pattern': 'must not be blank',

@@ -1,6 +1,7 @@
 // The rules that need no history: they judge the flags at one commit (or the working tree).
 import type { Codeowners } from '../codeowners.ts';
 import type { FlagSet, Violation } from '../model.ts';
+import { overrideProblems } from './blocks.ts';
 import { codeownersRule } from './codeowners-rule.ts';
 import { dependencyRules } from './dependencies.ts';
 import { alphaOrgRule, revertibleRule } from './flag-rules.ts';
@@ -12,6 +13,7 @@ export function staticRules(set: FlagSet, codeowners: Codeowners | null): Violat
     ...revertibleRule(set),
     ...alphaOrgRule(set),
     ...codeownersRule(set, codeowners),
+    ...set.flags.flatMap(overrideProblems),
   ];
 }
 

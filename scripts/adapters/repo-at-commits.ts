@@ -1,0 +1,51 @@
+// The flags, CODEOWNERS and soak clocks of commits, read from git objects (never the work tree),
+// so the gate works on any two commits.
+import { CODEOWNERS_LOCATIONS, parseCodeowners, type Codeowners } from '../core/codeowners.ts';
+import { EvaluationError } from '../core/errors.ts';
+import { buildFlagSet, type ParseCache } from '../core/load.ts';
+import type { FlagSet } from '../core/model.ts';
+import { GitRepo } from './git.ts';
+
+export interface CommitPair {
+  git: GitRepo;
+  base: string;
+  head: string;
+  baseSet: FlagSet;
+  headSet: FlagSet;
+  headCodeowners: Codeowners | null;
+}
+
+/** Refuses histories the soak clock cannot trust: shallow clones and unrelated commits. */
+export async function openHistory(cwd: string, baseRef: string, headRef: string): Promise<{ git: GitRepo; base: string; head: string }> {
+  const git = new GitRepo(cwd);
+  if (await git.isShallow()) {
+    throw new EvaluationError(
+      'the clone is shallow, so the soak clock cannot be read from history: fetch the whole history (actions/checkout with `fetch-depth: 0`, or `git fetch --unshallow`)',
+    );
+  }
+  const base = await git.resolveCommit(baseRef);
+  const head = await git.resolveCommit(headRef);
+  if (!(await git.isAncestor(base, head))) {
+    throw new EvaluationError(
+      `base ${baseRef} (${base.slice(0, 12)}) is not an ancestor of head ${headRef} (${head.slice(0, 12)}): the change must start from the base; merge or rebase it onto ${baseRef}, or pass the right --base`,
+    );
+  }
+  return { git, base, head };
+}
+
+export async function readCodeownersAt(git: GitRepo, commit: string): Promise<Codeowners | null> {
+  for (const location of CODEOWNERS_LOCATIONS) {
+    const text = await git.readFileAt(commit, location);
+    if (text !== null) return parseCodeowners(text, location);
+  }
+  return null;
+}
+
+export async function readPair(cwd: string, baseRef: string, headRef: string): Promise<CommitPair> {
+  const { git, base, head } = await openHistory(cwd, baseRef, headRef);
+  const [baseEntries, headEntries] = await git.flagEntries(base, head);
+  const cache: ParseCache = new Map();
+  const baseSet = buildFlagSet(baseEntries!, cache);
+  const headSet = buildFlagSet(headEntries!, cache);
+  return { git, base, head, baseSet, headSet, headCodeowners: await readCodeownersAt(git, head) };
+}
