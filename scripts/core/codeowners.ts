@@ -70,8 +70,11 @@ export function patternToRegex(pattern: string): RegExp {
     }
   }
   const prefix = anchored ? '^' : '^(?:.*/)?';
-  // A pattern naming a directory covers everything below it.
-  const suffix = dirOnly ? '/.*$' : '(?:/.*)?$';
+  // A pattern naming a directory covers everything below it; one whose last segment has a
+  // wildcard (`docs/*`) does not reach into subfolders, as GitHub documents.
+  const last = p.slice(p.lastIndexOf('/') + 1);
+  const wildLast = /(^|[^*])\*([^*]|$)|\?/.test(last) && !last.includes('**');
+  const suffix = dirOnly ? '/.*$' : wildLast ? '$' : '(?:/.*)?$';
   return new RegExp(prefix + body + suffix);
 }
 

@@ -66,7 +66,7 @@ function translate(error: ErrorObject, data: unknown): SchemaProblem {
       return {
         path,
         atKey: true,
-        message: `missing required field \`${field}\`: add it${into}${hint ? ` (${hint})` : ''}`,
+        message: `missing required field \`${field}\`${hint ? ` (${hint})` : ''}: add it${into}`,
       };
     }
     case 'additionalProperties': {

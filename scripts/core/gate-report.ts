@@ -1,0 +1,383 @@
+// What reviewers read about a change: the gate's CheckResult rendered as (a) the sticky pull
+// request comment, (b) the job summary's table and (c) a commit status. Pure: data in, text out.
+import type { Change, CheckResult, CriterionResult, RuleId, State, Violation } from './model.ts';
+import { formatTime } from './time.ts';
+
+/** The hidden marker that identifies the gate's sticky comment. */
+export const GATE_MARKER = 'flags-gate';
+/** The commit status that carries the soak: pending until the time has come. */
+export const SOAK_CONTEXT = 'flags/soak';
+/** GitHub cuts commit status descriptions at 140 characters. */
+export const STATUS_DESCRIPTION_MAX = 140;
+
+export interface GateReportContext {
+  /** Logins approving the pull request's current head (latest review of each reviewer). */
+  approvals: readonly string[];
+  /** Each changed flag's `owner` (`@org/team` or `@login`), when known. */
+  owners: Readonly<Record<string, string>>;
+  strict: boolean;
+  /** Where the full log is (the workflow run). */
+  runUrl?: string | null;
+}
+
+export type GateState = 'success' | 'pending' | 'failure';
+
+export interface GateStatus {
+  state: GateState;
+  /** At most 140 characters, for a commit status. */
+  description: string;
+  /** For `pending`: when the last soak ends. */
+  eligibleAt: string | null;
+}
+
+// ---- the runbook's words ----------------------------------------------------------------
+
+/** The exit criteria the runbook asks for each promotion, in its words. */
+const RUNBOOK_CRITERIA: Record<'beta' | 'ga', { criterion: CriterionResult['criterion']; label: string }[]> = {
+  beta: [
+    { criterion: 'no-platform-errors-24h', label: 'no flag-related errors on the platform in the last 24 h' },
+    { criterion: 'owner-sign-off', label: 'the owning team signed off in #novavms-releases' },
+  ],
+  ga: [
+    { criterion: 'opt-ins', label: 'at least 10 customer orgs opted in' },
+    { criterion: 'stable-72h', label: 'at least 72 h of stable running in beta' },
+    { criterion: 'no-open-incident', label: 'no open incident tagged to the flag' },
+  ],
+};
+
+const FIX: Partial<Record<RuleId, string>> = {
+  parse: 'make the file one valid YAML document (no duplicate keys, no anchors).',
+  file: 'keep only `flags/**/<key>.yaml` files of at most 64 KiB of UTF-8 under `flags/`.',
+  schema: 'fix the field as `schema/flag.schema.json` describes it (`npm run --silent flags -- validate`).',
+  'key-mismatch': 'make `key` equal the file name, or rename the file.',
+  'duplicate-key': 'keep one file per key.',
+  'dependency-missing': 'add the missing flag first, or drop it from `depends_on`.',
+  'dependency-cycle': 'break the cycle in `depends_on`.',
+  'dependency-order': 'promote the dependency first, in its own pull request.',
+  'new-flag-state': 'start a new flag at `state: alpha`.',
+  'transition-skip': 'promote one state at a time: alpha to beta, soak, then beta to ga.',
+  soak:
+    'wait: this pull request becomes mergeable by itself when the soak ends (the scheduled re-check sets `flags/soak`). Skipping it needs a fresh `override` with a named decision-maker and an incident link, and that person must approve.',
+  'soak-override': 'the named decision-maker must approve this pull request.',
+  'override-invalid':
+    'give `override` a `decision_maker`, an https `incident` and a `reason` for this change only, and have the decision-maker approve the current head.',
+  'revert-reason':
+    'add a fresh `revert: {reason, incident}` block (`npm run --silent flags -- revert <key> --reason "..." --incident <URL>`).',
+  revertible: 'a ga flag must be `revertible: true`, with a migration idempotent both ways.',
+  removal:
+    'remove dependents first; revert a beta flag to alpha instead; remove a ga flag after 7 days at ga.',
+  'alpha-org': 'add the org\'s `preview_agreement`, or drop the org.',
+  codeowners: 'make the last matching CODEOWNERS rule for the file include the flag\'s `owner`.',
+  'exit-criteria': 'wait until the data meets the runbook\'s exit criteria.',
+  'exit-criteria-unverified':
+    'configure the data source (PLATFORM_API_URL and the read-only token, GITHUB_TOKEN) or re-run when it answers.',
+  drift: 'bring the repository in line with the platform first (e.g. `flags revert`), then make this change.',
+};
+
+/** How to fix a violation of `rule`, in one sentence. */
+export function fixHint(rule: RuleId): string {
+  return FIX[rule] ?? 'see the message.';
+}
+
+/** The command that undoes a promotion to ga, ready to copy during an incident. */
+export function revertCommand(key: string): string {
+  return `npm run --silent flags -- revert ${key} --reason "..." --incident <URL>`;
+}
+
+/** `2026-11-27 14:00 UTC`, or `—` when unknown. */
+export function when(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '—' : formatTime(date);
+}
+
+// ---- (c) commit status ------------------------------------------------------------------
+
+/**
+ * The gate as one commit status. `pending` when the only errors are `soak`: the change is right
+ * but early, and the scheduled re-check turns it into `success` once the last soak has ended. In
+ * a merge queue nothing may wait for hours, so there an early change is a `failure`.
+ */
+export function gateStatus(result: CheckResult, options: { mergeGroup?: boolean } = {}): GateStatus {
+  const errors = result.violations.filter((v) => v.severity === 'error');
+  const warnings = result.violations.length - errors.length;
+  if (errors.length === 0) {
+    const what =
+      result.changes.length === 0
+        ? 'no flag changes'
+        : `${plural(result.changes.length, 'flag change')} may merge`;
+    return {
+      state: 'success',
+      description: clip(`Ready: ${what}${warnings ? ` (${plural(warnings, 'warning')})` : ''}`),
+      eligibleAt: null,
+    };
+  }
+  if (errors.every((v) => v.rule === 'soak')) {
+    const flags = unique(errors.map((v) => v.flag).filter((f): f is string => f !== null));
+    const eligibleAt = latest(
+      result.changes.filter((c) => flags.includes(c.flag)).map((c) => c.eligibleAt),
+    );
+    const at = eligibleAt ? `allowed from ${when(eligibleAt)}` : 'too early';
+    return {
+      state: options.mergeGroup ? 'failure' : 'pending',
+      description: clip(`Soak: ${at} (${flags.join(', ')})`),
+      eligibleAt,
+    };
+  }
+  const rules = unique(errors.map((v) => v.rule));
+  return {
+    state: 'failure',
+    description: clip(`Blocked: ${plural(errors.length, 'error')}: ${rules.join(', ')}`),
+    eligibleAt: null,
+  };
+}
+
+// ---- (b) the changes table --------------------------------------------------------------
+
+/** The changes as a table: a header row, then one row per change. Plain text cells. */
+export function changesTable(result: CheckResult): { header: string[]; rows: string[][] } {
+  return {
+    header: ['flag', 'from', 'to', 'soak since', 'allowed from', 'criteria'],
+    rows: result.changes.map((c) => [
+      c.flag,
+      c.from ?? '—',
+      c.to ?? '—',
+      when(c.since),
+      allowedFrom(c, result),
+      criteriaSummary(c, result.criteria),
+    ]),
+  };
+}
+
+function allowedFrom(c: Change, result: CheckResult): string {
+  if (!c.eligibleAt) return '—';
+  const early = Date.parse(c.eligibleAt) > Date.parse(result.now);
+  return `${when(c.eligibleAt)}${early ? ' (waiting)' : ''}`;
+}
+
+function criteriaSummary(c: Change, criteria: readonly CriterionResult[]): string {
+  if (!isPromotion(c)) return '—';
+  const mine = criteriaFor(c, criteria);
+  const count = (status: CriterionResult['status']) => mine.filter((x) => x.status === status).length;
+  const parts = [`${count('met')}/${mine.length} met`];
+  if (count('unmet')) parts.push(`${count('unmet')} unmet`);
+  if (count('unverified')) parts.push(`${count('unverified')} unverified`);
+  if (count('manual')) parts.push(`${count('manual')} to confirm`);
+  return parts.join(', ');
+}
+
+// ---- (a) the pull request comment -------------------------------------------------------
+
+/** The sticky comment's body, hidden marker first. */
+export function renderComment(result: CheckResult, context: GateReportContext): string {
+  const table = changesTable(result);
+  const parts = [`<!-- ${GATE_MARKER} -->`, ...headline(result, context)];
+  if (table.rows.length > 0) parts.push(markdownTable(table.header, table.rows));
+  parts.push(...renderDetails(result, context));
+  return parts.join('\n\n') + '\n';
+}
+
+/** Everything after the table: shared by the comment and the job summary. */
+export function renderDetails(result: CheckResult, context: GateReportContext): string[] {
+  return [
+    criteriaSection(result),
+    violationsSection(result.violations),
+    approvalsSection(result, context),
+    overridesSection(result, context),
+    revertSection(result),
+  ].filter((s): s is string => s !== null);
+}
+
+/** The verdict and where it was judged. */
+export function headline(result: CheckResult, context: GateReportContext): string[] {
+  const status = gateStatus(result);
+  const errors = result.violations.filter((v) => v.severity === 'error').length;
+  const title =
+    status.state === 'success'
+      ? result.changes.length === 0
+        ? '✅ Flags gate: no flag changes'
+        : '✅ Flags gate: the change may merge'
+      : status.state === 'pending'
+        ? `⏳ Flags gate: waiting for the soak, allowed from ${when(status.eligibleAt)}`
+        : `❌ Flags gate: blocked by ${plural(errors, 'error')}`;
+  const lines = [
+    `Judged at ${when(result.now)} · base \`${result.base.slice(0, 12)}\` · head \`${result.head.slice(0, 12)}\`${context.strict ? ' · strict' : ''}${context.runUrl ? ` · [run](${context.runUrl})` : ''}`,
+  ];
+  if (status.state === 'pending') {
+    lines.push(
+      `Nothing else stands in the way: the scheduled re-check sets \`${SOAK_CONTEXT}\` to success once the soak has ended, and the pull request becomes mergeable by itself, no re-run needed.`,
+    );
+  }
+  return [`### ${title}`, lines.join('\n')];
+}
+
+function criteriaSection(result: CheckResult): string | null {
+  const promotions = result.changes.filter(isPromotion);
+  if (promotions.length === 0) return null;
+  const blocks = promotions.map((c) => {
+    const items = criteriaFor(c, result.criteria).map((x) => {
+      const mark = { met: '[x] ✅', unmet: '[ ] ❌', unverified: '[ ] ⚠️', manual: '[ ] ✋' }[x.status];
+      const note = { met: '', unmet: '', unverified: ' (could not be verified)', manual: ' (a person confirms this)' }[
+        x.status
+      ];
+      return `- ${mark} ${text(x.label)}: ${text(x.detail)}${note}`;
+    });
+    return [`**\`${c.flag}\`: ${c.from} → ${c.to}**`, ...items].join('\n');
+  });
+  return ['#### Exit criteria (runbook)', ...blocks].join('\n\n');
+}
+
+function violationsSection(violations: readonly Violation[]): string | null {
+  if (violations.length === 0) return null;
+  const errors = violations.filter((v) => v.severity === 'error').length;
+  const warnings = violations.length - errors;
+  const counts = [errors ? plural(errors, 'error') : '', warnings ? plural(warnings, 'warning') : '']
+    .filter(Boolean)
+    .join(', ');
+  const items = violations.map((v) => {
+    const icon = v.severity === 'error' ? '❌' : '⚠️';
+    const where = v.file ? ` · \`${v.file}${v.line ? `:${v.line}` : ''}\`` : '';
+    const flag = v.flag ? ` · \`${v.flag}\`` : '';
+    return `- ${icon} **${v.rule}**${flag}${where}: ${text(v.message)}\n  _Fix:_ ${fixHint(v.rule)}`;
+  });
+  return [`#### Violations (${counts})`, items.join('\n')].join('\n\n');
+}
+
+/** The approvals this pull request still needs, each as one line. */
+export function approvalsNeeded(result: CheckResult, context: GateReportContext): string[] {
+  const approved = new Set(context.approvals.map(login));
+  const needed: string[] = [];
+  for (const o of result.overrides) {
+    if (!approved.has(login(o.decision_maker))) {
+      needed.push(
+        `${o.decision_maker}, the decision-maker of the override of \`${o.flag}\`${context.strict ? '' : ' (required in CI)'}`,
+      );
+    }
+  }
+  for (const [owner, flags] of ownersOfChanges(result, context)) {
+    const list = flags.map((f) => `\`${f}\``).join(', ');
+    if (owner.includes('/')) {
+      needed.push(
+        `a review from ${owner}, the owner of ${list}, unless given (CODEOWNERS and branch protection enforce it; a workflow cannot read team membership)`,
+      );
+    } else if (!approved.has(login(owner))) {
+      needed.push(`${owner}, the owner of ${list}`);
+    }
+  }
+  return needed;
+}
+
+function approvalsSection(result: CheckResult, context: GateReportContext): string | null {
+  if (result.changes.length === 0) return null;
+  const needed = approvalsNeeded(result, context);
+  const have = context.approvals.length
+    ? `Approved on the current head by ${context.approvals.map((a) => `@${a.replace(/^@/, '')}`).join(', ')}.`
+    : 'No approval on the current head yet.';
+  const list = needed.length
+    ? ['Still needed:', ...needed.map((n) => `- [ ] ${n}`)].join('\n')
+    : 'No further approval needed by the gate.';
+  return ['#### Approvals', have, list].join('\n\n');
+}
+
+function overridesSection(result: CheckResult, context: GateReportContext): string | null {
+  if (result.overrides.length === 0) return null;
+  const approved = new Set(context.approvals.map(login));
+  const rows = result.overrides.map((o) => [
+    `\`${o.flag}\``,
+    o.decision_maker,
+    approved.has(login(o.decision_maker)) ? '✅ yes' : '❌ not on the current head',
+    o.incident,
+    o.reason,
+  ]);
+  return [
+    '#### Overrides (soak skipped)',
+    markdownTable(['flag', 'decision-maker', 'approved', 'incident', 'reason'], rows),
+  ].join('\n\n');
+}
+
+function revertSection(result: CheckResult): string | null {
+  const toGa = result.changes.filter((c) => c.kind === 'promote' && c.to === 'ga');
+  if (toGa.length === 0) return null;
+  const blocks = toGa.map(
+    (c) => `If \`${c.flag}\` misbehaves at ga, this puts it back (then open a pull request with it):\n\n\`\`\`sh\n${revertCommand(c.flag)}\n\`\`\``,
+  );
+  return ['#### Revert path', ...blocks].join('\n\n');
+}
+
+// ---- helpers ----------------------------------------------------------------------------
+
+function isPromotion(c: Change): c is Change & { from: State; to: State } {
+  return c.kind === 'promote' && c.from !== null && c.to !== null;
+}
+
+/** The check's criteria for a promotion, in the runbook's order; any it did not report shown as such. */
+function criteriaFor(c: Change, criteria: readonly CriterionResult[]): CriterionResult[] {
+  const mine = criteria.filter((x) => x.flag === c.flag);
+  const expected = c.to === 'beta' || c.to === 'ga' ? RUNBOOK_CRITERIA[c.to] : [];
+  const ordered: CriterionResult[] = expected.map(
+    (e) =>
+      mine.find((x) => x.criterion === e.criterion) ?? {
+        flag: c.flag,
+        criterion: e.criterion,
+        status: 'unverified',
+        label: e.label,
+        detail: 'not reported by the check',
+      },
+  );
+  return [...ordered, ...mine.filter((x) => !ordered.includes(x))];
+}
+
+function ownersOfChanges(result: CheckResult, context: GateReportContext): Map<string, string[]> {
+  const byOwner = new Map<string, string[]>();
+  for (const c of result.changes) {
+    const owner = context.owners[c.flag];
+    if (!owner) continue;
+    byOwner.set(owner, [...(byOwner.get(owner) ?? []), c.flag]);
+  }
+  return byOwner;
+}
+
+function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function cell(value: string): string {
+  return text(value).replace(/\|/g, '\\|');
+}
+
+/**
+ * Text from flag files (reasons, messages) in markdown: one line, and no HTML outside code spans,
+ * so it cannot hide the marker, open a tag or break the layout.
+ */
+export function text(value: string): string {
+  return value
+    .replace(/\s*\n\s*/g, ' ')
+    .split('`')
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/</g, '&lt;').replace(/>/g, '&gt;')))
+    .join('`');
+}
+
+function login(name: string): string {
+  return name.replace(/^@/, '').toLowerCase();
+}
+
+function latest(times: readonly (string | null)[]): string | null {
+  const known = times.filter((t): t is string => t !== null);
+  if (known.length === 0) return null;
+  return known.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
+}
+
+function unique<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function clip(description: string): string {
+  return description.length <= STATUS_DESCRIPTION_MAX
+    ? description
+    : `${description.slice(0, STATUS_DESCRIPTION_MAX - 1)}…`;
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { parseFlag } from '../../scripts/core/parse-flag.ts';
+
+const good = `# yaml-language-server: $schema=../../schema/flag.schema.json
+key: live-view
+description: Live view over WebRTC.
+owner: "@novalien/video"
+state: alpha
+revertible: true
+`;
+
+const rules = (text: string, file = 'flags/video/live-view.yaml') =>
+  parseFlag(text, file).violations.map((v) => ({ rule: v.rule, line: v.line, message: v.message }));
+
+describe('parseFlag', () => {
+  it('accepts a complete flag and knows the line of each field', () => {
+    const parsed = parseFlag(good, 'flags/video/live-view.yaml');
+    expect(parsed.violations).toEqual([]);
+    expect(parsed.flag?.state).toBe('alpha');
+    expect(parsed.lineOf(['state'])).toBe(5);
+    expect(parsed.lineOf(['owner'])).toBe(4);
+  });
+
+  it('reports a syntax error at its line', () => {
+    const found = rules(`key: live-view\ndescription: [unclosed\nowner: x\n`);
+    expect(found[0]?.rule).toBe('parse');
+    expect(found[0]?.line).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reports a duplicate mapping key by name at the repeat', () => {
+    const found = rules(good + 'state: beta\n');
+    expect(found).toEqual([expect.objectContaining({ rule: 'parse', line: 7 })]);
+    expect(found[0]!.message).toContain('duplicate field `state`');
+  });
+
+  it('refuses several documents, pointing at the second', () => {
+    const found = rules(good + '---\nkey: other\n');
+    expect(found).toEqual([expect.objectContaining({ rule: 'parse', line: 7 })]);
+    expect(found[0]!.message).toMatch(/several YAML documents/);
+  });
+
+  it('refuses an alias bomb without expanding it', () => {
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+      'e: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]',
+    ].join('\n');
+    const started = Date.now();
+    const found = rules(bomb);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(found[0]).toMatchObject({ rule: 'parse' });
+    expect(found[0]!.message).toMatch(/alias/i);
+  });
+
+  it('catches a misspelt field with a suggestion, at the line of the key', () => {
+    const found = rules(good + 'depends-on:\n  - other\n');
+    expect(found).toEqual([{ rule: 'schema', line: 7, message: 'unknown field `depends-on`: did you mean `depends_on`?' }]);
+  });
+
+  it('explains wrong values at their line, in words', () => {
+    const found = rules(good.replace('state: alpha', 'state: gamma').replace('revertible: true', 'revertible: "yes"'));
+    expect(found).toContainEqual({ rule: 'schema', line: 5, message: '`state` must be one of alpha, beta, ga, not "gamma"' });
+    expect(found).toContainEqual(expect.objectContaining({ rule: 'schema', line: 6, message: expect.stringContaining('true or false') }));
+  });
+
+  it('names a missing required field and what it is for', () => {
+    const found = rules(good.replace(/^owner:.*\n/m, ''));
+    expect(found).toHaveLength(1);
+    expect(found[0]!.rule).toBe('schema');
+    expect(found[0]!.message).toMatch(/missing required field `owner`.*GitHub team/);
+  });
+
+  it('points at a repeated dependency', () => {
+    const found = rules(good + 'depends_on:\n  - a\n  - b\n  - a\n');
+    expect(found).toEqual([expect.objectContaining({ rule: 'schema', line: 10, message: expect.stringContaining('"a" twice') })]);
+  });
+
+  it('checks owner handles, https links and key shape', () => {
+    const found = rules(good.replace('"@novalien/video"', 'video-team') + 'manual: http://docs.example/x\n');
+    expect(found.map((f) => f.line).sort()).toEqual([4, 7]);
+    expect(found.find((f) => f.line === 7)!.message).toContain('https://');
+  });
+
+  it('reports a key that differs from the file name', () => {
+    const found = rules(good, 'flags/video/live-view-v2.yaml');
+    expect(found).toEqual([expect.objectContaining({ rule: 'key-mismatch', line: 2 })]);
+    expect(found[0]!.message).toContain('live-view-v2.yaml');
+  });
+
+  it('treats an empty file and a list as schema violations, not crashes', () => {
+    expect(rules('')[0]!.rule).toBe('schema');
+    expect(rules('- a\n- b\n')[0]).toMatchObject({ rule: 'schema', message: 'the flag must be a mapping, not a list' });
+  });
+});
