@@ -1,6 +1,6 @@
 // git, read-only: refs, trees, blobs and first-parent history. Small calls go through simple-git;
 // blobs stream through one `git cat-file --batch` process, never one process per flag.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { GitError } from '../core/errors.ts';
 import { FLAGS_DIR, type RawEntry } from '../core/load.ts';
@@ -64,13 +64,15 @@ export class GitRepo {
     return (await this.raw(['rev-parse', '--is-shallow-repository'], 'cannot inspect the repository')).trim() === 'true';
   }
 
-  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
-    try {
-      await this.git.raw(['merge-base', '--is-ancestor', ancestor, descendant]);
-      return true;
-    } catch {
-      return false;
-    }
+  /** Exit status matters here (1 = not an ancestor, silently), so no simple-git: it reads stderr. */
+  isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      execFile('git', ['merge-base', '--is-ancestor', ancestor, descendant], { cwd: this.cwd }, (error) => {
+        if (!error) return resolve(true);
+        if ((error as { code?: unknown }).code === 1) return resolve(false);
+        reject(new GitError(`cannot compare ${ancestor} and ${descendant}: ${error.message}`));
+      });
+    });
   }
 
   async listTree(commit: string, dir = FLAGS_DIR): Promise<TreeEntry[]> {
