@@ -86,12 +86,14 @@ export async function runCli(argv: string[], ctx: CommandContext): Promise<numbe
   } catch (error) {
     const known = error instanceof UsageError || error instanceof EvaluationError;
     const message = known
-      ? (error as Error).message
+      ? (error).message
       : `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
     ctx.stderr(`flags ${name}: ${message}\n`);
     if (json) {
       const code = error instanceof UsageError ? 'usage' : known ? 'evaluation' : 'internal';
-      ctx.stdout(JSON.stringify({ ok: false, error: { code, message: firstLine(message) } }) + '\n');
+      ctx.stdout(
+        JSON.stringify({ ok: false, error: { code, message: firstLine(message) } }) + '\n',
+      );
     }
     return 2;
   }

@@ -11,7 +11,10 @@ export function platformConfigured(env: Env, urlOption?: string): boolean {
 
 export async function loadPlatformFacts(env: Env, urlOption?: string): Promise<PlatformFacts> {
   if (!platformConfigured(env, urlOption)) {
-    return { status: 'unconfigured', reason: 'the platform API is not configured (set PLATFORM_API_URL or --platform-url)' };
+    return {
+      status: 'unconfigured',
+      reason: 'the platform API is not configured (set PLATFORM_API_URL or --platform-url)',
+    };
   }
   const { platformFromEnv } = await import('./platform-client.ts');
   const platform = platformFromEnv(env, urlOption, { retries: 2, timeoutMs: 10_000 });
@@ -20,7 +23,10 @@ export async function loadPlatformFacts(env: Env, urlOption?: string): Promise<P
     const flags = await platform.client.listFlags();
     return { status: 'ok', data: new Map<string, PlatformFlag>(flags.map((f) => [f.key, f])) };
   } catch (error) {
-    return { status: 'unavailable', reason: `the platform at ${platform.url} did not answer: ${(error as Error).message}` };
+    return {
+      status: 'unavailable',
+      reason: `the platform at ${platform.url} did not answer: ${(error as Error).message}`,
+    };
   }
 }
 
@@ -29,13 +35,20 @@ export async function loadIncidentFacts(env: Env, keys: readonly string[]): Prom
   const { githubFromEnv } = await import('./github.ts');
   const github = githubFromEnv(env);
   if (!github) {
-    return { status: 'unconfigured', reason: 'GitHub is not configured (GITHUB_TOKEN and GITHUB_REPOSITORY), so open incidents cannot be listed' };
+    return {
+      status: 'unconfigured',
+      reason:
+        'GitHub is not configured (GITHUB_TOKEN and GITHUB_REPOSITORY), so open incidents cannot be listed',
+    };
   }
   try {
     const data = new Map<string, Incident[]>();
     for (const key of keys) {
       const open = await github.openIncidents(key);
-      data.set(key, open.map((i) => ({ number: i.number, title: i.title, url: i.url })));
+      data.set(
+        key,
+        open.map((i) => ({ number: i.number, title: i.title, url: i.url })),
+      );
     }
     return { status: 'ok', data };
   } catch (error) {

@@ -1,5 +1,13 @@
 // The working tree: lists and reads what is under flags/, and the CODEOWNERS file.
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { CODEOWNERS_LOCATIONS, parseCodeowners, type Codeowners } from '../core/codeowners.ts';
 import { EvaluationError } from '../core/errors.ts';
@@ -9,7 +17,9 @@ import { MAX_FLAG_FILE_BYTES, type FlagSet } from '../core/model.ts';
 export function listFlagEntries(root: string): RawEntry[] {
   const top = join(root, FLAGS_DIR);
   if (!existsSync(top)) {
-    throw new EvaluationError(`no ${FLAGS_DIR}/ folder in ${root}: run this from the flags repository's root`);
+    throw new EvaluationError(
+      `no ${FLAGS_DIR}/ folder in ${root}: run this from the flags repository's root`,
+    );
   }
   const entries: RawEntry[] = [];
   const walk = (dir: string, rel: string): void => {

@@ -50,39 +50,69 @@ export class GitRepo {
   /** The commit a ref names, or a GitError that says which ref is unknown. */
   async resolveCommit(ref: string): Promise<string> {
     try {
-      return (await this.git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])).trim() || this.unknown(ref);
+      return (
+        (
+          await this.git.raw([
+            'rev-parse',
+            '--verify',
+            '--quiet',
+            '--end-of-options',
+            `${ref}^{commit}`,
+          ])
+        ).trim() || this.unknown(ref)
+      );
     } catch {
       return this.unknown(ref);
     }
   }
 
   private unknown(ref: string): never {
-    throw new GitError(`unknown ref '${ref}': no commit of that name in ${this.cwd} (fetch it first, e.g. git fetch origin ${ref})`);
+    throw new GitError(
+      `unknown ref '${ref}': no commit of that name in ${this.cwd} (fetch it first, e.g. git fetch origin ${ref})`,
+    );
   }
 
   async isShallow(): Promise<boolean> {
-    return (await this.raw(['rev-parse', '--is-shallow-repository'], 'cannot inspect the repository')).trim() === 'true';
+    return (
+      (
+        await this.raw(['rev-parse', '--is-shallow-repository'], 'cannot inspect the repository')
+      ).trim() === 'true'
+    );
   }
 
   /** Exit status matters here (1 = not an ancestor, silently), so no simple-git: it reads stderr. */
   isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      execFile('git', ['merge-base', '--is-ancestor', ancestor, descendant], { cwd: this.cwd }, (error) => {
-        if (!error) return resolve(true);
-        if ((error as { code?: unknown }).code === 1) return resolve(false);
-        reject(new GitError(`cannot compare ${ancestor} and ${descendant}: ${error.message}`));
-      });
+      execFile(
+        'git',
+        ['merge-base', '--is-ancestor', ancestor, descendant],
+        { cwd: this.cwd },
+        (error) => {
+          if (!error) return resolve(true);
+          if ((error as { code?: unknown }).code === 1) return resolve(false);
+          reject(new GitError(`cannot compare ${ancestor} and ${descendant}: ${error.message}`));
+        },
+      );
     });
   }
 
   async listTree(commit: string, dir = FLAGS_DIR): Promise<TreeEntry[]> {
-    const out = await this.raw(['ls-tree', '-r', '-z', '--long', '--full-tree', commit, '--', `${dir}/`], `cannot list ${dir}/ at ${commit}`);
+    const out = await this.raw(
+      ['ls-tree', '-r', '-z', '--long', '--full-tree', commit, '--', `${dir}/`],
+      `cannot list ${dir}/ at ${commit}`,
+    );
     const entries: TreeEntry[] = [];
     for (const record of out.split('\0')) {
       if (record === '') continue;
       const tab = record.indexOf('\t');
       const [mode, type, blob, size] = record.slice(0, tab).split(/\s+/);
-      entries.push({ path: record.slice(tab + 1), mode: mode!, type: type!, blob: blob!, size: Number(size) || 0 });
+      entries.push({
+        path: record.slice(tab + 1),
+        mode: mode!,
+        type: type!,
+        blob: blob!,
+        size: Number(size) || 0,
+      });
     }
     return entries;
   }
@@ -101,12 +131,17 @@ export class GitRepo {
     const result = new Map<string, Buffer>();
     if (unique.length === 0) return Promise.resolve(result);
     return new Promise((resolve, reject) => {
-      const child = spawn('git', ['cat-file', '--batch'], { cwd: this.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn('git', ['cat-file', '--batch'], {
+        cwd: this.cwd,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       const chunks: Buffer[] = [];
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', (error) => reject(new GitError(`cannot run git cat-file: ${error.message}`)));
+      child.on('error', (error) =>
+        reject(new GitError(`cannot run git cat-file: ${error.message}`)),
+      );
       child.on('close', (code) => {
         if (code !== 0) return reject(new GitError(`git cat-file failed: ${stderr.trim()}`));
         const out = Buffer.concat(chunks);
@@ -115,7 +150,12 @@ export class GitRepo {
           const nl = out.indexOf(10, pos);
           const header = out.toString('latin1', pos, nl);
           pos = nl + 1;
-          if (header.endsWith(' missing')) return reject(new GitError(`blob ${sha} is missing from the repository (a partial or broken clone?)`));
+          if (header.endsWith(' missing'))
+            return reject(
+              new GitError(
+                `blob ${sha} is missing from the repository (a partial or broken clone?)`,
+              ),
+            );
           const size = Number(header.split(' ')[2]);
           result.set(sha, out.subarray(pos, pos + size));
           pos += size + 1;
@@ -129,14 +169,24 @@ export class GitRepo {
   /** Every entry under flags/ at each commit, with the content of files that may be flags. */
   async flagEntries(...commits: string[]): Promise<RawEntry[][]> {
     const trees = await Promise.all(commits.map((c) => this.listTree(c)));
-    const wanted = trees.flat().filter((e) => e.type === 'blob' && e.mode !== '120000' && e.size <= MAX_FLAG_FILE_BYTES);
+    const wanted = trees
+      .flat()
+      .filter((e) => e.type === 'blob' && e.mode !== '120000' && e.size <= MAX_FLAG_FILE_BYTES);
     const blobs = await this.readBlobs(wanted.map((e) => e.blob));
-    return trees.map((tree) => tree.map((e): RawEntry => {
-      if (e.mode === '120000') return { path: e.path, kind: 'symlink', size: e.size };
-      if (e.type !== 'blob') return { path: e.path, kind: 'other', size: e.size };
-      const content = blobs.get(e.blob);
-      return { path: e.path, kind: 'file', size: e.size, blob: e.blob, ...(content ? { content } : {}) };
-    }));
+    return trees.map((tree) =>
+      tree.map((e): RawEntry => {
+        if (e.mode === '120000') return { path: e.path, kind: 'symlink', size: e.size };
+        if (e.type !== 'blob') return { path: e.path, kind: 'other', size: e.size };
+        const content = blobs.get(e.blob);
+        return {
+          path: e.path,
+          kind: 'file',
+          size: e.size,
+          blob: e.blob,
+          ...(content ? { content } : {}),
+        };
+      }),
+    );
   }
 
   /**
@@ -146,15 +196,36 @@ export class GitRepo {
    */
   async firstParentHistory(commit: string, paths: readonly string[]): Promise<HistoryCommit[]> {
     const out = await this.raw(
-      ['log', '--first-parent', '--diff-merges=first-parent', '--no-renames', '--raw', '--no-abbrev', '-z', '--format=%x01%H %ct', commit, '--', ...paths],
+      [
+        'log',
+        '--first-parent',
+        '--diff-merges=first-parent',
+        '--no-renames',
+        '--raw',
+        '--no-abbrev',
+        '-z',
+        '--format=%x01%H %ct',
+        commit,
+        '--',
+        ...paths,
+      ],
       `cannot read the history of ${commit}`,
     );
     const commits: HistoryCommit[] = [];
     for (const chunk of out.split('\x01')) {
       if (chunk === '') continue;
       const headerEnd = chunk.indexOf('\0');
-      const [sha, ct] = chunk.slice(0, headerEnd === -1 ? undefined : headerEnd).trim().split(' ');
-      const tokens = headerEnd === -1 ? [] : chunk.slice(headerEnd + 1).replace(/^\n/, '').split('\0');
+      const [sha, ct] = chunk
+        .slice(0, headerEnd === -1 ? undefined : headerEnd)
+        .trim()
+        .split(' ');
+      const tokens =
+        headerEnd === -1
+          ? []
+          : chunk
+              .slice(headerEnd + 1)
+              .replace(/^\n/, '')
+              .split('\0');
       const changes: RawChange[] = [];
       for (let i = 0; i + 1 < tokens.length; i += 2) {
         const meta = tokens[i]!;
@@ -173,13 +244,18 @@ export class GitRepo {
   }
 
   async commitTime(commit: string): Promise<Date> {
-    const out = await this.raw(['show', '-s', '--format=%ct', commit], `cannot read commit ${commit}`);
+    const out = await this.raw(
+      ['show', '-s', '--format=%ct', commit],
+      `cannot read commit ${commit}`,
+    );
     return new Date(Number(out.trim()) * 1000);
   }
 
   async firstParent(commit: string): Promise<string | null> {
     try {
-      return (await this.git.raw(['rev-parse', '--verify', '--quiet', `${commit}^1`])).trim() || null;
+      return (
+        (await this.git.raw(['rev-parse', '--verify', '--quiet', `${commit}^1`])).trim() || null
+      );
     } catch {
       return null;
     }

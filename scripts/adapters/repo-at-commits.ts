@@ -16,7 +16,11 @@ export interface CommitPair {
 }
 
 /** Refuses histories the soak clock cannot trust: shallow clones and unrelated commits. */
-export async function openHistory(cwd: string, baseRef: string, headRef: string): Promise<{ git: GitRepo; base: string; head: string }> {
+export async function openHistory(
+  cwd: string,
+  baseRef: string,
+  headRef: string,
+): Promise<{ git: GitRepo; base: string; head: string }> {
   const git = new GitRepo(cwd);
   if (await git.isShallow()) {
     throw new EvaluationError(

@@ -33,15 +33,26 @@ interface Cursor extends ClockTarget {
  * With few targets, git walks only their paths (fast with changed-path Bloom filters); with many,
  * one walk over flags/ serves them all. Rounds of blob reads go through one cat-file each.
  */
-export async function soakClocks(git: GitRepo, base: string, targets: readonly ClockTarget[]): Promise<Map<string, Date | null>> {
+export async function soakClocks(
+  git: GitRepo,
+  base: string,
+  targets: readonly ClockTarget[],
+): Promise<Map<string, Date | null>> {
   const result = new Map<string, Date | null>();
   if (targets.length === 0) return result;
   const limited = targets.length <= 64;
-  const history = await git.firstParentHistory(base, limited ? targets.map((t) => t.path) : [`${FLAGS_DIR}/`]);
+  const history = await git.firstParentHistory(
+    base,
+    limited ? targets.map((t) => t.path) : [`${FLAGS_DIR}/`],
+  );
   const byPath = indexByPath(history);
   // Position in first-parent order (newest first), to take a moved file's older history.
   const rank = new Map(history.map((commit, index) => [commit.sha, index]));
-  const cursors: Cursor[] = targets.map((t) => ({ ...t, entries: byPath.get(t.path) ?? [], pos: 0 }));
+  const cursors: Cursor[] = targets.map((t) => ({
+    ...t,
+    entries: byPath.get(t.path) ?? [],
+    pos: 0,
+  }));
   const states = new Map<string, State | null>();
 
   const stateOf = (blob: string | null): State | null => (blob ? (states.get(blob) ?? null) : null);
@@ -58,11 +69,16 @@ export async function soakClocks(git: GitRepo, base: string, targets: readonly C
     for (const c of active) {
       const entry = c.entries[c.pos];
       if (!entry) continue;
-      for (const b of [entry.change.oldBlob, entry.change.newBlob, partner(entry.commit, c)?.oldBlob ?? null]) {
+      for (const b of [
+        entry.change.oldBlob,
+        entry.change.newBlob,
+        partner(entry.commit, c)?.oldBlob ?? null,
+      ]) {
         if (b && !states.has(b)) blobs.add(b);
       }
     }
-    for (const [sha, content] of await git.readBlobs([...blobs])) states.set(sha, stateOfText(content.toString('utf8')));
+    for (const [sha, content] of await git.readBlobs([...blobs]))
+      states.set(sha, stateOfText(content.toString('utf8')));
 
     const next: Cursor[] = [];
     for (const c of active) {
@@ -82,7 +98,9 @@ export async function soakClocks(git: GitRepo, base: string, targets: readonly C
         // Same state on both sides of a move: follow the file to its old path, further back.
         const older =
           c.origin ??
-          (byPath.get(movedFrom.path) ?? []).filter((e) => rank.get(e.commit.sha)! > rank.get(commit.sha)!);
+          (byPath.get(movedFrom.path) ?? []).filter(
+            (e) => rank.get(e.commit.sha)! > rank.get(commit.sha)!,
+          );
         c.path = movedFrom.path;
         c.entries = older;
         c.pos = 0;
@@ -123,5 +141,11 @@ function indexByPath(history: readonly HistoryCommit[]): Map<string, Entry[]> {
 
 /** In a commit that adds the cursor's file, the deletion of the same key elsewhere (a move). */
 function partner(commit: HistoryCommit, c: Cursor): RawChange | undefined {
-  return commit.changes.find((ch) => ch.status === 'D' && ch.path !== c.path && keyFromPath(ch.path) === c.key && ch.path.endsWith('.yaml'));
+  return commit.changes.find(
+    (ch) =>
+      ch.status === 'D' &&
+      ch.path !== c.path &&
+      keyFromPath(ch.path) === c.key &&
+      ch.path.endsWith('.yaml'),
+  );
 }

@@ -15,7 +15,13 @@ export function style(enabled: boolean): Style {
     (open: number, close: number) =>
     (text: string): string =>
       enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text;
-  return { red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), bold: wrap(1, 22), dim: wrap(2, 22) };
+  return {
+    red: wrap(31, 39),
+    yellow: wrap(33, 39),
+    green: wrap(32, 39),
+    bold: wrap(1, 22),
+    dim: wrap(2, 22),
+  };
 }
 
 export function colourEnabled(env: Record<string, string | undefined>, isTTY: boolean): boolean {

@@ -1,7 +1,13 @@
 import { loadIncidentFacts, loadPlatformFacts } from '../adapters/facts-sources.ts';
 import { readPair } from '../adapters/repo-at-commits.ts';
 import { soakClocks } from '../adapters/soak-history.ts';
-import { colourEnabled, countSummary, renderViolations, style, type Style } from '../adapters/terminal.ts';
+import {
+  colourEnabled,
+  countSummary,
+  renderViolations,
+  style,
+  type Style,
+} from '../adapters/terminal.ts';
 import { UsageError } from '../core/errors.ts';
 import { evaluateGate, keysNeedingClock } from '../core/gate.ts';
 import { flagsByKey } from '../core/load.ts';
@@ -34,12 +40,15 @@ export async function evaluateCheck(options: CheckOptions): Promise<CheckResult>
     }),
   );
   const headByKey = flagsByKey(pair.headSet);
-  const touched = clockKeys.length > 0 || pair.headSet.flags.some((f) => !baseByKey.has(f.flag.key));
+  const touched =
+    clockKeys.length > 0 || pair.headSet.flags.some((f) => !baseByKey.has(f.flag.key));
   // Outside facts only when something changed: an unchanged tree needs no platform.
   const platform = touched
     ? await loadPlatformFacts(options.env, options.platformUrl)
     : ({ status: 'unconfigured', reason: 'nothing changed' } as const);
-  const toGa = clockKeys.filter((k) => baseByKey.get(k)!.flag.state === 'beta' && headByKey.get(k)?.flag.state === 'ga');
+  const toGa = clockKeys.filter(
+    (k) => baseByKey.get(k)!.flag.state === 'beta' && headByKey.get(k)?.flag.state === 'ga',
+  );
   const incidents = await loadIncidentFacts(options.env, toGa);
   const gate = evaluateGate({
     base: pair.baseSet,
@@ -69,7 +78,10 @@ export function nowOption(values: OptionValues, ctx: CommandContext): Date {
   const text = values.now;
   if (typeof text !== 'string') return ctx.clock();
   const date = parseInstant(text);
-  if (!date) throw new UsageError(`--now '${text}' is not an ISO 8601 time with a zone, e.g. 2026-11-24T12:00:00Z`);
+  if (!date)
+    throw new UsageError(
+      `--now '${text}' is not an ISO 8601 time with a zone, e.g. 2026-11-24T12:00:00Z`,
+    );
   return date;
 }
 
@@ -80,13 +92,24 @@ export function renderChanges(changes: readonly Change[], s: Style): string {
     c.kind,
     `${c.from ?? '-'} -> ${c.to ?? '-'}`,
     c.since ? `since ${formatTime(new Date(c.since))}` : '',
-    c.eligibleAt ? `${c.kind === 'remove' ? 'removable' : 'allowed'} from ${formatTime(new Date(c.eligibleAt))}` : '',
+    c.eligibleAt
+      ? `${c.kind === 'remove' ? 'removable' : 'allowed'} from ${formatTime(new Date(c.eligibleAt))}`
+      : '',
   ]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return (
     s.bold('Changes') +
     '\n' +
-    rows.map((r) => '  ' + r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') +
+    rows
+      .map(
+        (r) =>
+          '  ' +
+          r
+            .map((cell, i) => cell.padEnd(widths[i]!))
+            .join('  ')
+            .trimEnd(),
+      )
+      .join('\n') +
     '\n'
   );
 }
@@ -123,7 +146,9 @@ ref, shallow clone, base not an ancestor of head, ...).`,
   },
   async run(values, _positionals, ctx) {
     if (typeof values.base !== 'string' || values.base === '') {
-      throw new UsageError("--base REF is required (the protected branch, e.g. --base origin/main); run 'flags check --help'");
+      throw new UsageError(
+        "--base REF is required (the protected branch, e.g. --base origin/main); run 'flags check --help'",
+      );
     }
     const result = await evaluateCheck({
       cwd: ctx.cwd,
@@ -138,10 +163,16 @@ ref, shallow clone, base not an ancestor of head, ...).`,
       ctx.stdout(JSON.stringify(result, null, 2) + '\n');
     } else {
       const s = style(colourEnabled(ctx.env, ctx.isTTY));
-      ctx.stdout(`base ${result.base.slice(0, 12)} .. head ${result.head.slice(0, 12)}, judged at ${formatTime(new Date(result.now))}\n\n`);
+      ctx.stdout(
+        `base ${result.base.slice(0, 12)} .. head ${result.head.slice(0, 12)}, judged at ${formatTime(new Date(result.now))}\n\n`,
+      );
       ctx.stdout(renderChanges(result.changes, s) + '\n');
       if (result.violations.length > 0) ctx.stdout(renderViolations(result.violations, s) + '\n');
-      ctx.stdout(result.ok ? `${s.green('✓')} the change may merge${result.violations.length ? ` (${countSummary(result.violations)})` : ''}\n` : `${s.red('✗')} blocked: ${countSummary(result.violations)}\n`);
+      ctx.stdout(
+        result.ok
+          ? `${s.green('✓')} the change may merge${result.violations.length ? ` (${countSummary(result.violations)})` : ''}\n`
+          : `${s.red('✗')} blocked: ${countSummary(result.violations)}\n`,
+      );
     }
     return result.ok ? 0 : 1;
   },

@@ -24,12 +24,18 @@ export interface StatusOptions {
 export async function evaluateStatus(options: StatusOptions): Promise<StatusResult> {
   const git = new GitRepo(options.cwd);
   if (await git.isShallow()) {
-    throw new EvaluationError('the clone is shallow, so when flags entered their state is unknown: fetch the whole history (`fetch-depth: 0`, or `git fetch --unshallow`)');
+    throw new EvaluationError(
+      'the clone is shallow, so when flags entered their state is unknown: fetch the whole history (`fetch-depth: 0`, or `git fetch --unshallow`)',
+    );
   }
   const head = await git.resolveCommit(options.ref ?? 'HEAD');
   const [entries] = await git.flagEntries(head);
   const set = buildFlagSet(entries!);
-  const clocks = await soakClocks(git, head, set.flags.map((f) => ({ key: f.flag.key, path: f.file, state: f.flag.state })));
+  const clocks = await soakClocks(
+    git,
+    head,
+    set.flags.map((f) => ({ key: f.flag.key, path: f.file, state: f.flag.state })),
+  );
   const platform = platformConfigured(options.env, options.platformUrl)
     ? await loadPlatformFacts(options.env, options.platformUrl)
     : ({ status: 'unconfigured', reason: 'platform not configured' } as const);
@@ -47,7 +53,8 @@ export async function evaluateStatus(options: StatusOptions): Promise<StatusResu
 
 export const command: Command = {
   name: 'status',
-  summary: 'Every flag: state, since, soak left, the next step and when it is allowed; stale GA flags',
+  summary:
+    'Every flag: state, since, soak left, the next step and when it is allowed; stale GA flags',
   usage: 'status [KEY] [--now ISO] [--ref REF] [--platform-url URL] [--json]',
   help: `Reads the flags at HEAD (or --ref) and their history, and shows for each: its state, since
 when (the soak clock), the soak still to go, the next state and when it is allowed, and what else
@@ -76,7 +83,8 @@ Exit status: 0 no error in the flags, 1 the flags break a rule (see validate), 2
     const only = positionals[0];
     if (only !== undefined) {
       result.flags = result.flags.filter((f) => f.key === only);
-      if (result.flags.length === 0) throw new UsageError(`no flag with key '${only}' at ${result.head?.slice(0, 12)}`);
+      if (result.flags.length === 0)
+        throw new UsageError(`no flag with key '${only}' at ${result.head?.slice(0, 12)}`);
       result.stale = result.stale.filter((k) => k === only);
     }
     if (values.json) {
@@ -90,17 +98,30 @@ Exit status: 0 no error in the flags, 1 the flags break a rule (see validate), 2
       f.state,
       f.since ? formatTime(new Date(f.since)) : 'unknown',
       f.next ? (f.soakLeftMs > 0 ? formatDuration(f.soakLeftMs) : 'done') : '-',
-      f.next ? `${f.next} ${f.eligibleAt && new Date(f.eligibleAt) > now ? `from ${formatTime(new Date(f.eligibleAt))}` : 'now'}` : f.stale ? 'remove (dead flag)' : f.removable ? 'may be removed' : '-',
+      f.next
+        ? `${f.next} ${f.eligibleAt && new Date(f.eligibleAt) > now ? `from ${formatTime(new Date(f.eligibleAt))}` : 'now'}`
+        : f.stale
+          ? 'remove (dead flag)'
+          : f.removable
+            ? 'may be removed'
+            : '-',
       f.blockedBy.join('; '),
     ]);
     const header = ['FLAG', 'STATE', 'SINCE', 'SOAK LEFT', 'NEXT', 'BLOCKED BY'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+    const line = (cells: string[]): string =>
+      cells
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd();
     ctx.stdout(s.bold(line(header)) + '\n' + rows.map(line).join('\n') + '\n');
     if (result.stale.length > 0) {
-      ctx.stdout(`\n${s.yellow('GA for 14 days or more, ready for removal:')} ${result.stale.join(', ')}\n`);
+      ctx.stdout(
+        `\n${s.yellow('GA for 14 days or more, ready for removal:')} ${result.stale.join(', ')}\n`,
+      );
     }
-    if (!result.ok) ctx.stdout(`\n${s.red('✗')} the flags break rules: run \`npm run flags -- validate\`\n`);
+    if (!result.ok)
+      ctx.stdout(`\n${s.red('✗')} the flags break rules: run \`npm run flags -- validate\`\n`);
     return result.ok ? 0 : 1;
   },
 };

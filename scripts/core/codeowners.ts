@@ -15,7 +15,11 @@ export interface Codeowners {
 }
 
 /** Where GitHub looks, in its order: the first that exists is used. */
-export const CODEOWNERS_LOCATIONS = ['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS'] as const;
+export const CODEOWNERS_LOCATIONS = [
+  '.github/CODEOWNERS',
+  'CODEOWNERS',
+  'docs/CODEOWNERS',
+] as const;
 
 export function parseCodeowners(text: string, file = 'CODEOWNERS'): Codeowners {
   const rules: CodeownersRule[] = [];

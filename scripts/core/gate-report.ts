@@ -33,9 +33,15 @@ export interface GateStatus {
 // ---- the runbook's words ----------------------------------------------------------------
 
 /** The exit criteria the runbook asks for each promotion, in its words. */
-const RUNBOOK_CRITERIA: Record<'beta' | 'ga', { criterion: CriterionResult['criterion']; label: string }[]> = {
+const RUNBOOK_CRITERIA: Record<
+  'beta' | 'ga',
+  { criterion: CriterionResult['criterion']; label: string }[]
+> = {
   beta: [
-    { criterion: 'no-platform-errors-24h', label: 'no flag-related errors on the platform in the last 24 h' },
+    {
+      criterion: 'no-platform-errors-24h',
+      label: 'no flag-related errors on the platform in the last 24 h',
+    },
     { criterion: 'owner-sign-off', label: 'the owning team signed off in #novavms-releases' },
   ],
   ga: [
@@ -48,7 +54,8 @@ const RUNBOOK_CRITERIA: Record<'beta' | 'ga', { criterion: CriterionResult['crit
 const FIX: Partial<Record<RuleId, string>> = {
   parse: 'make the file one valid YAML document (no duplicate keys, no anchors).',
   file: 'keep only `flags/**/<key>.yaml` files of at most 64 KiB of UTF-8 under `flags/`.',
-  schema: 'fix the field as `schema/flag.schema.json` describes it (`npm run --silent flags -- validate`).',
+  schema:
+    'fix the field as `schema/flag.schema.json` describes it (`npm run --silent flags -- validate`).',
   'key-mismatch': 'make `key` equal the file name, or rename the file.',
   'duplicate-key': 'keep one file per key.',
   'dependency-missing': 'add the missing flag first, or drop it from `depends_on`.',
@@ -56,8 +63,7 @@ const FIX: Partial<Record<RuleId, string>> = {
   'dependency-order': 'promote the dependency first, in its own pull request.',
   'new-flag-state': 'start a new flag at `state: alpha`.',
   'transition-skip': 'promote one state at a time: alpha to beta, soak, then beta to ga.',
-  soak:
-    'wait: this pull request becomes mergeable by itself when the soak ends (the scheduled re-check sets `flags/soak`). Skipping it needs a fresh `override` with a named decision-maker and an incident link, and that person must approve.',
+  soak: 'wait: this pull request becomes mergeable by itself when the soak ends (the scheduled re-check sets `flags/soak`). Skipping it needs a fresh `override` with a named decision-maker and an incident link, and that person must approve.',
   'soak-override': 'the named decision-maker must approve this pull request.',
   'override-invalid':
     'give `override` a `decision_maker`, an https `incident` and a `reason` for this change only, and have the decision-maker approve the current head.',
@@ -66,12 +72,13 @@ const FIX: Partial<Record<RuleId, string>> = {
   revertible: 'a ga flag must be `revertible: true`, with a migration idempotent both ways.',
   removal:
     'remove dependents first; revert a beta flag to alpha instead; remove a ga flag after 7 days at ga.',
-  'alpha-org': 'add the org\'s `preview_agreement`, or drop the org.',
-  codeowners: 'make the last matching CODEOWNERS rule for the file include the flag\'s `owner`.',
-  'exit-criteria': 'wait until the data meets the runbook\'s exit criteria.',
+  'alpha-org': "add the org's `preview_agreement`, or drop the org.",
+  codeowners: "make the last matching CODEOWNERS rule for the file include the flag's `owner`.",
+  'exit-criteria': "wait until the data meets the runbook's exit criteria.",
   'exit-criteria-unverified':
     'configure the data source (PLATFORM_API_URL and the read-only token, GITHUB_TOKEN) or re-run when it answers.',
-  drift: 'bring the repository in line with the platform first (e.g. `flags revert`), then make this change.',
+  drift:
+    'bring the repository in line with the platform first (e.g. `flags revert`), then make this change.',
 };
 
 /** How to fix a violation of `rule`, in one sentence. */
@@ -98,7 +105,10 @@ export function when(iso: string | null | undefined): string {
  * but early, and the scheduled re-check turns it into `success` once the last soak has ended. In
  * a merge queue nothing may wait for hours, so there an early change is a `failure`.
  */
-export function gateStatus(result: CheckResult, options: { mergeGroup?: boolean } = {}): GateStatus {
+export function gateStatus(
+  result: CheckResult,
+  options: { mergeGroup?: boolean } = {},
+): GateStatus {
   const errors = result.violations.filter((v) => v.severity === 'error');
   const warnings = result.violations.length - errors.length;
   if (errors.length === 0) {
@@ -158,7 +168,8 @@ function allowedFrom(c: Change, result: CheckResult): string {
 function criteriaSummary(c: Change, criteria: readonly CriterionResult[]): string {
   if (!isPromotion(c)) return '—';
   const mine = criteriaFor(c, criteria);
-  const count = (status: CriterionResult['status']) => mine.filter((x) => x.status === status).length;
+  const count = (status: CriterionResult['status']) =>
+    mine.filter((x) => x.status === status).length;
   const parts = [`${count('met')}/${mine.length} met`];
   if (count('unmet')) parts.push(`${count('unmet')} unmet`);
   if (count('unverified')) parts.push(`${count('unverified')} unverified`);
@@ -216,10 +227,15 @@ function criteriaSection(result: CheckResult): string | null {
   if (promotions.length === 0) return null;
   const blocks = promotions.map((c) => {
     const items = criteriaFor(c, result.criteria).map((x) => {
-      const mark = { met: '[x] ✅', unmet: '[ ] ❌', unverified: '[ ] ⚠️', manual: '[ ] ✋' }[x.status];
-      const note = { met: '', unmet: '', unverified: ' (could not be verified)', manual: ' (a person confirms this)' }[
+      const mark = { met: '[x] ✅', unmet: '[ ] ❌', unverified: '[ ] ⚠️', manual: '[ ] ✋' }[
         x.status
       ];
+      const note = {
+        met: '',
+        unmet: '',
+        unverified: ' (could not be verified)',
+        manual: ' (a person confirms this)',
+      }[x.status];
       return `- ${mark} ${text(x.label)}: ${text(x.detail)}${note}`;
     });
     return [`**\`${c.flag}\`: ${c.from} → ${c.to}**`, ...items].join('\n');
@@ -231,7 +247,10 @@ function violationsSection(violations: readonly Violation[]): string | null {
   if (violations.length === 0) return null;
   const errors = violations.filter((v) => v.severity === 'error').length;
   const warnings = violations.length - errors;
-  const counts = [errors ? plural(errors, 'error') : '', warnings ? plural(warnings, 'warning') : '']
+  const counts = [
+    errors ? plural(errors, 'error') : '',
+    warnings ? plural(warnings, 'warning') : '',
+  ]
     .filter(Boolean)
     .join(', ');
   const items = violations.map((v) => {
@@ -299,7 +318,8 @@ function revertSection(result: CheckResult): string | null {
   const toGa = result.changes.filter((c) => c.kind === 'promote' && c.to === 'ga');
   if (toGa.length === 0) return null;
   const blocks = toGa.map(
-    (c) => `If \`${c.flag}\` misbehaves at ga, this puts it back (then open a pull request with it):\n\n\`\`\`sh\n${revertCommand(c.flag)}\n\`\`\``,
+    (c) =>
+      `If \`${c.flag}\` misbehaves at ga, this puts it back (then open a pull request with it):\n\n\`\`\`sh\n${revertCommand(c.flag)}\n\`\`\``,
   );
   return ['#### Revert path', ...blocks].join('\n\n');
 }

@@ -52,12 +52,20 @@ export function keysNeedingClock(base: FlagSet, head: FlagSet): string[] {
 }
 
 /** The soak clock: the later of git's time and the platform's `state_changed_at`. */
-export function soakSince(key: string, gitSince: Date | null | undefined, platform: PlatformFacts): Date | null {
+export function soakSince(
+  key: string,
+  gitSince: Date | null | undefined,
+  platform: PlatformFacts,
+): Date | null {
   let since = gitSince ?? null;
   if (platform.status === 'ok') {
     const at = platform.data.get(key)?.state_changed_at;
     const platformSince = at ? new Date(at) : null;
-    if (platformSince && !Number.isNaN(platformSince.getTime()) && (!since || platformSince > since)) {
+    if (
+      platformSince &&
+      !Number.isNaN(platformSince.getTime()) &&
+      (!since || platformSince > since)
+    ) {
       since = platformSince;
     }
   }
@@ -79,10 +87,23 @@ export function evaluateGate(input: GateInput): GateResult {
   for (const [key, h] of headByKey) {
     const b = baseByKey.get(key);
     if (!b) {
-      changes.push({ flag: key, file: h.file, kind: 'create', from: null, to: h.flag.state, since: null, eligibleAt: null });
+      changes.push({
+        flag: key,
+        file: h.file,
+        kind: 'create',
+        from: null,
+        to: h.flag.state,
+        since: null,
+        eligibleAt: null,
+      });
       if (h.flag.state !== 'alpha') {
         violations.push(
-          flagViolation('new-flag-state', h, ['state'], `a new flag starts at alpha (internal orgs only), not ${h.flag.state}: set \`state: alpha\`, then promote one step at a time`),
+          flagViolation(
+            'new-flag-state',
+            h,
+            ['state'],
+            `a new flag starts at alpha (internal orgs only), not ${h.flag.state}: set \`state: alpha\`, then promote one step at a time`,
+          ),
         );
       }
       continue;
@@ -93,15 +114,34 @@ export function evaluateGate(input: GateInput): GateResult {
     if (unchanged) continue;
 
     const since = soakSince(key, input.clocks.get(key), input.platform);
-    const kind = stateRank(to) > stateRank(from) ? 'promote' : stateRank(to) < stateRank(from) ? 'revert' : 'edit';
-    const change: Change = { flag: key, file: h.file, kind, from, to, since: iso(since), eligibleAt: null };
+    const kind =
+      stateRank(to) > stateRank(from)
+        ? 'promote'
+        : stateRank(to) < stateRank(from)
+          ? 'revert'
+          : 'edit';
+    const change: Change = {
+      flag: key,
+      file: h.file,
+      kind,
+      from,
+      to,
+      since: iso(since),
+      eligibleAt: null,
+    };
     changes.push(change);
 
     violations.push(...driftRule(h, from, input.platform));
-    const freshOverride = h.flag.override !== undefined && !isDeepStrictEqual(h.flag.override, b.flag.override);
+    const freshOverride =
+      h.flag.override !== undefined && !isDeepStrictEqual(h.flag.override, b.flag.override);
     if (h.flag.override && !freshOverride) {
       violations.push(
-        flagViolation('override-invalid', h, ['override'], `this \`override\` is unchanged from the base, so it was used for an earlier change and is stale: an override waives the soak of the change made with it only; remove the block (and ask for a new decision if this change needs one)`),
+        flagViolation(
+          'override-invalid',
+          h,
+          ['override'],
+          `this \`override\` is unchanged from the base, so it was used for an earlier change and is stale: an override waives the soak of the change made with it only; remove the block (and ask for a new decision if this change needs one)`,
+        ),
       );
     }
     // An incomplete override is reported by the static rules; here it simply waives nothing.
@@ -113,7 +153,12 @@ export function evaluateGate(input: GateInput): GateResult {
       change.eligibleAt = iso(eligible);
       if (stateRank(to) - stateRank(from) > 1) {
         violations.push(
-          flagViolation('transition-skip', h, ['state'], `${from} to ${to} skips a state: rollout is one state at a time (alpha -> beta -> ga); promote to ${STEP_AFTER[from]} first`),
+          flagViolation(
+            'transition-skip',
+            h,
+            ['state'],
+            `${from} to ${to} skips a state: rollout is one state at a time (alpha -> beta -> ga); promote to ${STEP_AFTER[from]} first`,
+          ),
         );
       }
       // dependency-order on the change: a dependency must have reached the new state on the base.
@@ -123,7 +168,12 @@ export function evaluateGate(input: GateInput): GateResult {
         if (!depHead || (depBase && stateRank(depBase.flag.state) >= stateRank(to))) return;
         if (depBase === undefined || stateRank(depHead.flag.state) >= stateRank(to)) {
           violations.push(
-            flagViolation('dependency-order', h, ['depends_on', index], `\`${key}\` goes to ${to} but its dependency \`${dep}\` was ${depBase ? depBase.flag.state : 'not there'} on the base: promote \`${dep}\` first, in its own change, and promote \`${key}\` after it has merged`),
+            flagViolation(
+              'dependency-order',
+              h,
+              ['depends_on', index],
+              `\`${key}\` goes to ${to} but its dependency \`${dep}\` was ${depBase ? depBase.flag.state : 'not there'} on the base: promote \`${dep}\` first, in its own change, and promote \`${key}\` after it has merged`,
+            ),
           );
         }
       });
@@ -131,18 +181,39 @@ export function evaluateGate(input: GateInput): GateResult {
       const hours = soak / 3_600_000;
       if (!since) {
         violations.push(
-          flagViolation('soak', h, ['state'], `no time is known for when \`${key}\` entered ${from}, so its ${hours} h soak cannot be verified`),
+          flagViolation(
+            'soak',
+            h,
+            ['state'],
+            `no time is known for when \`${key}\` entered ${from}, so its ${hours} h soak cannot be verified`,
+          ),
         );
       } else if (eligible && eligible > now) {
         if (waived) {
           const o = h.flag.override!;
-          overrides.push({ flag: key, decision_maker: o.decision_maker, incident: o.incident, reason: o.reason });
+          overrides.push({
+            flag: key,
+            decision_maker: o.decision_maker,
+            incident: o.incident,
+            reason: o.reason,
+          });
           violations.push(
-            flagViolation('soak-override', h, ['override'], `soak waived by ${o.decision_maker} (${o.incident}): ${from} to ${to} would otherwise be allowed from ${formatTime(eligible)}; reason: ${o.reason}`, 'warning'),
+            flagViolation(
+              'soak-override',
+              h,
+              ['override'],
+              `soak waived by ${o.decision_maker} (${o.incident}): ${from} to ${to} would otherwise be allowed from ${formatTime(eligible)}; reason: ${o.reason}`,
+              'warning',
+            ),
           );
         } else {
           violations.push(
-            flagViolation('soak', h, ['state'], `${from} to ${to} comes too early: \`${key}\` has been in ${from} since ${formatTime(since)}, ${formatDuration(now.getTime() - since.getTime())} of the ${hours} h soak; allowed from ${formatWhen(eligible, now)}`),
+            flagViolation(
+              'soak',
+              h,
+              ['state'],
+              `${from} to ${to} comes too early: \`${key}\` has been in ${from} since ${formatTime(since)}, ${formatDuration(now.getTime() - since.getTime())} of the ${hours} h soak; allowed from ${formatWhen(eligible, now)}`,
+            ),
           );
         }
       }
@@ -153,9 +224,14 @@ export function evaluateGate(input: GateInput): GateResult {
       const problems = fresh ? revertProblems(h.flag.revert!) : [];
       if (!fresh || problems.length > 0) {
         violations.push(
-          flagViolation('revert-reason', h, h.flag.revert ? ['revert'] : ['state'], fresh
-            ? `the \`revert\` block ${problems.join(' and ')}: a revert needs a reason and the https link to its incident thread`
-            : `${from} to ${to} lowers the state without a fresh \`revert\` block: add \`revert: {reason: "...", incident: "https://..."}\` for this revert (or use \`npm run flags -- revert ${key} --reason ... --incident URL\`)`),
+          flagViolation(
+            'revert-reason',
+            h,
+            h.flag.revert ? ['revert'] : ['state'],
+            fresh
+              ? `the \`revert\` block ${problems.join(' and ')}: a revert needs a reason and the https link to its incident thread`
+              : `${from} to ${to} lowers the state without a fresh \`revert\` block: add \`revert: {reason: "...", incident: "https://..."}\` for this revert (or use \`npm run flags -- revert ${key} --reason ... --incident URL\`)`,
+          ),
         );
       }
     }
@@ -166,8 +242,17 @@ export function evaluateGate(input: GateInput): GateResult {
     // A file that no longer parses is reported where it is; it is not a removal.
     if (head.brokenFiles.some((f) => f.endsWith(`/${key}.yaml`))) continue;
     const since = soakSince(key, input.clocks.get(key), input.platform);
-    const removableAt = b.flag.state === 'ga' && since ? new Date(since.getTime() + GA_REMOVABLE_MS) : null;
-    changes.push({ flag: key, file: b.file, kind: 'remove', from: b.flag.state, to: null, since: iso(since), eligibleAt: iso(removableAt) });
+    const removableAt =
+      b.flag.state === 'ga' && since ? new Date(since.getTime() + GA_REMOVABLE_MS) : null;
+    changes.push({
+      flag: key,
+      file: b.file,
+      kind: 'remove',
+      from: b.flag.state,
+      to: null,
+      since: iso(since),
+      eligibleAt: iso(removableAt),
+    });
     violations.push(...removalRule(b, head, since, removableAt, now));
   }
 
@@ -177,10 +262,23 @@ export function evaluateGate(input: GateInput): GateResult {
     if (c.criterion === 'stable-72h') continue;
     const h = headByKey.get(c.flag)!;
     if (c.status === 'unmet') {
-      violations.push(flagViolation('exit-criteria', h, ['state'], `exit criterion not met: ${c.label}: ${c.detail}`));
+      violations.push(
+        flagViolation(
+          'exit-criteria',
+          h,
+          ['state'],
+          `exit criterion not met: ${c.label}: ${c.detail}`,
+        ),
+      );
     } else if (c.status === 'unverified') {
       violations.push(
-        flagViolation('exit-criteria-unverified', h, ['state'], `could not verify: ${c.label}: ${c.detail}${input.strict ? '' : ' (an error with --strict)'}`, unverifiedSeverity),
+        flagViolation(
+          'exit-criteria-unverified',
+          h,
+          ['state'],
+          `could not verify: ${c.label}: ${c.detail}${input.strict ? '' : ' (an error with --strict)'}`,
+          unverifiedSeverity,
+        ),
       );
     }
   }
@@ -195,35 +293,82 @@ function driftRule(h: FlagFile, baseState: State, platform: PlatformFacts): Viol
   const actual = platform.data.get(h.flag.key);
   if (!actual || actual.state === baseState) return [];
   return [
-    flagViolation('drift', h, ['state'], `the platform has \`${h.flag.key}\` at ${actual.state} (since ${actual.state_changed_at}) but the base says ${baseState}: someone changed it on the platform (an on-call revert?); bring the repository in line with the platform first (e.g. \`flags revert\`), then make this change`),
+    flagViolation(
+      'drift',
+      h,
+      ['state'],
+      `the platform has \`${h.flag.key}\` at ${actual.state} (since ${actual.state_changed_at}) but the base says ${baseState}: someone changed it on the platform (an on-call revert?); bring the repository in line with the platform first (e.g. \`flags revert\`), then make this change`,
+    ),
   ];
 }
 
-function removalRule(b: FlagFile, head: FlagSet, since: Date | null, removableAt: Date | null, now: Date): Violation[] {
+function removalRule(
+  b: FlagFile,
+  head: FlagSet,
+  since: Date | null,
+  removableAt: Date | null,
+  now: Date,
+): Violation[] {
   const key = b.flag.key;
   const violations: Violation[] = [];
-  const at = (message: string): Violation => ({ rule: 'removal', severity: 'error', flag: key, file: b.file, line: null, message });
-  const dependents = head.flags.filter((f) => f.flag.depends_on?.includes(key)).map((f) => f.flag.key);
+  const at = (message: string): Violation => ({
+    rule: 'removal',
+    severity: 'error',
+    flag: key,
+    file: b.file,
+    line: null,
+    message,
+  });
+  const dependents = head.flags
+    .filter((f) => f.flag.depends_on?.includes(key))
+    .map((f) => f.flag.key);
   if (dependents.length > 0) {
-    violations.push(at(`\`${key}\` is deleted while ${dependents.map((d) => `\`${d}\``).join(', ')} depend${dependents.length === 1 ? 's' : ''} on it: remove the dependency first`));
+    violations.push(
+      at(
+        `\`${key}\` is deleted while ${dependents.map((d) => `\`${d}\``).join(', ')} depend${dependents.length === 1 ? 's' : ''} on it: remove the dependency first`,
+      ),
+    );
   }
   if (b.flag.state === 'beta') {
-    violations.push(at(`\`${key}\` is deleted while at beta: customer orgs may have opted in; revert it to alpha first, or promote it to ga and remove it after 7 days`));
+    violations.push(
+      at(
+        `\`${key}\` is deleted while at beta: customer orgs may have opted in; revert it to alpha first, or promote it to ga and remove it after 7 days`,
+      ),
+    );
   }
   if (b.flag.state === 'ga') {
     if (!removableAt) {
-      violations.push(at(`\`${key}\` is at ga but when it got there is unknown, so its 7 days at ga cannot be verified`));
+      violations.push(
+        at(
+          `\`${key}\` is at ga but when it got there is unknown, so its 7 days at ga cannot be verified`,
+        ),
+      );
     } else if (removableAt > now) {
-      violations.push(at(`\`${key}\` has been at ga only since ${formatTime(since!)}: a flag is removed after a successful soak at ga of at least 7 days; allowed from ${formatWhen(removableAt, now)}`));
+      violations.push(
+        at(
+          `\`${key}\` has been at ga only since ${formatTime(since!)}: a flag is removed after a successful soak at ga of at least 7 days; allowed from ${formatWhen(removableAt, now)}`,
+        ),
+      );
     }
   }
   return violations;
 }
 
-function exitCriteria(h: FlagFile, from: State, to: State, input: GateInput, since: Date | null): CriterionResult[] {
+function exitCriteria(
+  h: FlagFile,
+  from: State,
+  to: State,
+  input: GateInput,
+  since: Date | null,
+): CriterionResult[] {
   const key = h.flag.key;
   const out: CriterionResult[] = [];
-  const fromFacts = <T>(facts: Facts<T>, label: string, criterion: CriterionResult['criterion'], judge: (data: T) => { met: boolean; detail: string }): void => {
+  const fromFacts = <T>(
+    facts: Facts<T>,
+    label: string,
+    criterion: CriterionResult['criterion'],
+    judge: (data: T) => { met: boolean; detail: string },
+  ): void => {
     if (facts.status !== 'ok') {
       out.push({ flag: key, criterion, status: 'unverified', label, detail: facts.reason });
       return;
@@ -231,27 +376,69 @@ function exitCriteria(h: FlagFile, from: State, to: State, input: GateInput, sin
     const { met, detail } = judge(facts.data);
     out.push({ flag: key, criterion, status: met ? 'met' : 'unmet', label, detail });
   };
-  const platformFlag = (data: ReadonlyMap<string, { error_count_24h: number; opt_in_count: number }>) => data.get(key);
+  const platformFlag = (
+    data: ReadonlyMap<string, { error_count_24h: number; opt_in_count: number }>,
+  ) => data.get(key);
   if (from === 'alpha' && to !== 'alpha') {
-    fromFacts(input.platform, 'no flag-related errors on the platform in the last 24 h', 'no-platform-errors-24h', (data) => {
-      const flag = platformFlag(data);
-      if (!flag) return { met: false, detail: `\`${key}\` is not on the platform, so no alpha ran there` };
-      return { met: flag.error_count_24h === 0, detail: `${flag.error_count_24h} error${flag.error_count_24h === 1 ? '' : 's'} in the last 24 h` };
+    fromFacts(
+      input.platform,
+      'no flag-related errors on the platform in the last 24 h',
+      'no-platform-errors-24h',
+      (data) => {
+        const flag = platformFlag(data);
+        if (!flag)
+          return { met: false, detail: `\`${key}\` is not on the platform, so no alpha ran there` };
+        return {
+          met: flag.error_count_24h === 0,
+          detail: `${flag.error_count_24h} error${flag.error_count_24h === 1 ? '' : 's'} in the last 24 h`,
+        };
+      },
+    );
+    out.push({
+      flag: key,
+      criterion: 'owner-sign-off',
+      status: 'manual',
+      label: `${h.flag.owner} signed off in #novavms-releases`,
+      detail: "confirmed by the owner team's review",
     });
-    out.push({ flag: key, criterion: 'owner-sign-off', status: 'manual', label: `${h.flag.owner} signed off in #novavms-releases`, detail: 'confirmed by the owner team\'s review' });
   }
   if (from === 'beta' && to === 'ga') {
-    fromFacts(input.platform, `at least ${MIN_BETA_OPT_INS} customer orgs opted in`, 'opt-ins', (data) => {
-      const flag = platformFlag(data);
-      const count = flag?.opt_in_count ?? 0;
-      return { met: count >= MIN_BETA_OPT_INS, detail: `${count} org${count === 1 ? '' : 's'} opted in` };
-    });
+    fromFacts(
+      input.platform,
+      `at least ${MIN_BETA_OPT_INS} customer orgs opted in`,
+      'opt-ins',
+      (data) => {
+        const flag = platformFlag(data);
+        const count = flag?.opt_in_count ?? 0;
+        return {
+          met: count >= MIN_BETA_OPT_INS,
+          detail: `${count} org${count === 1 ? '' : 's'} opted in`,
+        };
+      },
+    );
     const stableFor = since ? input.now.getTime() - since.getTime() : 0;
-    out.push({ flag: key, criterion: 'stable-72h', status: since && stableFor >= SOAK_MS.beta ? 'met' : 'unmet', label: 'at least 72 h of stable running in beta', detail: since ? `${formatDuration(stableFor)} in beta` : 'time in beta unknown' });
-    fromFacts(input.incidents, 'no open incident tagged to the flag', 'no-open-incident', (data) => {
-      const open = data.get(key) ?? [];
-      return { met: open.length === 0, detail: open.length === 0 ? 'no open incident' : open.map((i) => `#${i.number} ${i.title}`).join('; ') };
+    out.push({
+      flag: key,
+      criterion: 'stable-72h',
+      status: since && stableFor >= SOAK_MS.beta ? 'met' : 'unmet',
+      label: 'at least 72 h of stable running in beta',
+      detail: since ? `${formatDuration(stableFor)} in beta` : 'time in beta unknown',
     });
+    fromFacts(
+      input.incidents,
+      'no open incident tagged to the flag',
+      'no-open-incident',
+      (data) => {
+        const open = data.get(key) ?? [];
+        return {
+          met: open.length === 0,
+          detail:
+            open.length === 0
+              ? 'no open incident'
+              : open.map((i) => `#${i.number} ${i.title}`).join('; '),
+        };
+      },
+    );
   }
   return out;
 }

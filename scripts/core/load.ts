@@ -34,7 +34,8 @@ export function fileProblem(entry: RawEntry): string | null {
   if (entry.kind === 'symlink') {
     return 'is a symbolic link: flag files must be regular files; replace the link with the file it points to';
   }
-  if (entry.kind === 'other') return 'is not a regular file: only <key>.yaml files belong under flags/';
+  if (entry.kind === 'other')
+    return 'is not a regular file: only <key>.yaml files belong under flags/';
   if (!base.endsWith('.yaml')) {
     const stem = base.replace(/\.[^.]*$/, '');
     const hint = /\.(yml|json)$/.test(base)

@@ -13,7 +13,10 @@ export const MAX_FLAG_FILE_BYTES = 64 * 1024;
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
 /** Minimum time in a state before the next promotion: alpha to beta 24 h, beta to ga 72 h. */
-export const SOAK_MS: Record<Exclude<State, 'ga'>, number> = { alpha: 24 * HOUR_MS, beta: 72 * HOUR_MS };
+export const SOAK_MS: Record<Exclude<State, 'ga'>, number> = {
+  alpha: 24 * HOUR_MS,
+  beta: 72 * HOUR_MS,
+};
 /** A ga flag may be deleted after 7 days; after 14 it is reported as dead (technical debt). */
 export const GA_REMOVABLE_MS = 7 * DAY_MS;
 export const GA_STALE_MS = 14 * DAY_MS;
@@ -144,11 +147,7 @@ export function hasErrors(violations: readonly Violation[]): boolean {
 export interface CriterionResult {
   flag: string;
   criterion:
-    | 'no-platform-errors-24h'
-    | 'owner-sign-off'
-    | 'opt-ins'
-    | 'stable-72h'
-    | 'no-open-incident';
+    'no-platform-errors-24h' | 'owner-sign-off' | 'opt-ins' | 'stable-72h' | 'no-open-incident';
   /** met / unmet by data; unverified when the source is not configured or did not answer;
    *  manual when only a person can confirm it (a sign-off in #novavms-releases). */
   status: 'met' | 'unmet' | 'unverified' | 'manual';

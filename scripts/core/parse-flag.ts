@@ -38,7 +38,14 @@ export function parseFlag(text: string, file: string): ParsedFlag {
   const lineOf = doc ? lineResolver(doc, at) : () => 1;
   const fail = (violations: Violation[]): ParsedFlag => ({ flag: null, violations, lineOf });
 
-  if (!doc) return fail([violation('schema', 1, 'the file is empty: a flag file holds one mapping with key, description, owner, state and revertible')]);
+  if (!doc)
+    return fail([
+      violation(
+        'schema',
+        1,
+        'the file is empty: a flag file holds one mapping with key, description, owner, state and revertible',
+      ),
+    ]);
   if (list.length > 1) {
     const second = list[1]!;
     return fail([
@@ -82,7 +89,13 @@ export function parseFlag(text: string, file: string): ParsedFlag {
     ]);
   }
   if (data === null || data === undefined) {
-    return fail([violation('schema', 1, 'the file is empty: a flag file holds one mapping with key, description, owner, state and revertible')]);
+    return fail([
+      violation(
+        'schema',
+        1,
+        'the file is empty: a flag file holds one mapping with key, description, owner, state and revertible',
+      ),
+    ]);
   }
 
   const shape = checkFlagShape(data);
@@ -111,21 +124,28 @@ function lineResolver(doc: Document.Parsed, at: (offset: number) => number): Lin
   return (path = []) => {
     // Walk up to the nearest node that exists, so a missing field points at its parent.
     for (let depth = path.length; depth >= 0; depth--) {
-      const node = (depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true)) as Node | null | undefined;
-      if (node && typeof node === 'object' && 'range' in node && node.range) return at(node.range[0]);
+      const node = (depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true)) as
+        Node | null | undefined;
+      if (node && typeof node === 'object' && 'range' in node && node.range)
+        return at(node.range[0]);
     }
     return 1;
   };
 }
 
 /** The line of a mapping key (for an unknown field or a missing one: the mapping's first key). */
-function keyLine(doc: Document.Parsed, path: readonly (string | number)[], at: (offset: number) => number): number {
+function keyLine(
+  doc: Document.Parsed,
+  path: readonly (string | number)[],
+  at: (offset: number) => number,
+): number {
   const parentPath = path.slice(0, -1);
   const name = path[path.length - 1];
   const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true);
   if (isMap(parent)) {
     for (const pair of parent.items) {
-      if (isScalar(pair.key) && pair.key.value === name && pair.key.range) return at(pair.key.range[0]);
+      if (isScalar(pair.key) && pair.key.value === name && pair.key.range)
+        return at(pair.key.range[0]);
     }
     const target = parent.items.length === 0 ? undefined : doc.getIn(path, true);
     if (target && typeof target === 'object' && 'range' in target && (target as Node).range) {

@@ -69,7 +69,11 @@ export interface WriteOptions {
 export interface PlatformApi {
   listFlags(): Promise<PlatformFlag[]>;
   getFlag(key: string): Promise<PlatformFlag | null>;
-  putFlag(key: string, meta: FlagMetadata, opts?: WriteOptions): Promise<{ created: boolean; flag: PlatformFlag }>;
+  putFlag(
+    key: string,
+    meta: FlagMetadata,
+    opts?: WriteOptions,
+  ): Promise<{ created: boolean; flag: PlatformFlag }>;
   setState(key: string, state: State, opts?: WriteOptions): Promise<StateChangeResult>;
   archiveFlag(key: string, opts?: WriteOptions): Promise<void>;
   setOrgEnabled(org: string, key: string, enabled: boolean, opts?: WriteOptions): Promise<void>;

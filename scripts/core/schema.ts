@@ -24,7 +24,9 @@ export interface SchemaProblem {
   message: string;
 }
 
-export function checkFlagShape(data: unknown): { ok: true; flag: Flag } | { ok: false; problems: SchemaProblem[] } {
+export function checkFlagShape(
+  data: unknown,
+): { ok: true; flag: Flag } | { ok: false; problems: SchemaProblem[] } {
   if (validate(data)) return { ok: true, flag: data };
   const problems: SchemaProblem[] = [];
   const seen = new Set<string>();
@@ -48,7 +50,8 @@ const PATTERN_MESSAGES: Record<string, string> = {
   '#/properties/description/pattern': 'must not be blank',
   '#/properties/plan/pattern':
     'must be a repository-relative path such as `docs/superpowers/plans/feature.md` (no leading `/`, no `..`)',
-  '#/properties/depends_on/items/pattern': 'must be the key of another flag (lowercase words joined by hyphens)',
+  '#/properties/depends_on/items/pattern':
+    'must be the key of another flag (lowercase words joined by hyphens)',
   '#/properties/alpha_orgs/items/properties/org/pattern':
     'must be an org id (letters, digits, `.`, `_`, `-`)',
 };
@@ -113,7 +116,7 @@ function translate(error: ErrorObject, data: unknown): SchemaProblem {
     case 'uniqueItems': {
       const j = Number(params.j);
       const i = Number(params.i);
-      const item = Array.isArray(value) ? value[i] : undefined;
+      const item: unknown = Array.isArray(value) ? (value as unknown[])[i] : undefined;
       return {
         path: [...path, Math.max(i, j)],
         atKey: false,

@@ -8,10 +8,12 @@ const states: ReadonlySet<string> = new Set(STATES);
 
 export function stateOfText(text: string): State | null {
   const matches = [...text.matchAll(STATE_LINE)];
-  if (matches.length === 1 && !text.includes('\n---') && !text.startsWith('---')) return matches[0]![2] as State;
+  if (matches.length === 1 && !text.includes('\n---') && !text.startsWith('---'))
+    return matches[0]![2] as State;
   try {
     const data: unknown = parse(text, { maxAliasCount: 50, uniqueKeys: false });
-    const state = data && typeof data === 'object' ? (data as Record<string, unknown>).state : undefined;
+    const state =
+      data && typeof data === 'object' ? (data as Record<string, unknown>).state : undefined;
     return typeof state === 'string' && states.has(state) ? (state as State) : null;
   } catch {
     return null;

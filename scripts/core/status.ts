@@ -27,7 +27,7 @@ export function flagStatuses(
     const state = f.flag.state;
     const since = soakSince(key, clocks.get(key), platform);
     const next = nextState(state) ?? null;
-    const soak = state === 'ga' ? 0 : SOAK_MS[state as Exclude<State, 'ga'>];
+    const soak = state === 'ga' ? 0 : SOAK_MS[state];
     const eligible = next && since ? new Date(since.getTime() + soak) : null;
     const atGaFor = state === 'ga' && since ? now.getTime() - since.getTime() : 0;
     const blockedBy: string[] = [];
@@ -35,7 +35,8 @@ export function flagStatuses(
       for (const dep of f.flag.depends_on ?? []) {
         const d = byKey.get(dep);
         if (!d) blockedBy.push(`dependency \`${dep}\` does not exist`);
-        else if (stateRank(d.flag.state) < stateRank(next)) blockedBy.push(`dependency \`${dep}\` is ${d.flag.state}; promote it to ${next} first`);
+        else if (stateRank(d.flag.state) < stateRank(next))
+          blockedBy.push(`dependency \`${dep}\` is ${d.flag.state}; promote it to ${next} first`);
       }
       if (!since) blockedBy.push('when it entered its state is unknown');
       if (platform.status === 'ok') {
@@ -43,8 +44,10 @@ export function flagStatuses(
         if (!p) blockedBy.push('not on the platform yet (deploy registers it)');
         else {
           if (p.state !== state) blockedBy.push(`drift: the platform has it at ${p.state}`);
-          if (state === 'alpha' && p.error_count_24h > 0) blockedBy.push(`${p.error_count_24h} platform errors in the last 24 h`);
-          if (state === 'beta' && p.opt_in_count < MIN_BETA_OPT_INS) blockedBy.push(`${p.opt_in_count} of ${MIN_BETA_OPT_INS} orgs opted in`);
+          if (state === 'alpha' && p.error_count_24h > 0)
+            blockedBy.push(`${p.error_count_24h} platform errors in the last 24 h`);
+          if (state === 'beta' && p.opt_in_count < MIN_BETA_OPT_INS)
+            blockedBy.push(`${p.opt_in_count} of ${MIN_BETA_OPT_INS} orgs opted in`);
         }
       }
       if (state === 'ga' && !f.flag.revertible) blockedBy.push('not revertible');

@@ -17,7 +17,8 @@ export function formatDuration(ms: number): string {
   const seconds = total % 60;
   if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
   if (hours > 0) return minutes > 0 ? `${hours} h ${minutes} min` : `${hours} h`;
-  if (minutes > 0) return seconds > 0 && minutes < 10 ? `${minutes} min ${seconds} s` : `${minutes} min`;
+  if (minutes > 0)
+    return seconds > 0 && minutes < 10 ? `${minutes} min ${seconds} s` : `${minutes} min`;
   return `${seconds} s`;
 }
 
@@ -29,7 +30,8 @@ export function formatWhen(at: Date, now: Date): string {
 
 /** Parses --now: an ISO 8601 time with a zone; undefined for anything else. */
 export function parseInstant(text: string): Date | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text)) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text))
+    return undefined;
   const date = new Date(text);
   return Number.isNaN(date.getTime()) ? undefined : date;
 }

@@ -5,10 +5,25 @@ afterEach(cleanupRepos);
 
 const NOW = '2026-11-24T12:00:00Z';
 
-async function check(repo: TestRepo, base: string, extra: string[] = [], env: Record<string, string> = {}) {
+async function check(
+  repo: TestRepo,
+  base: string,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+) {
   const out = await repo.cli(['check', '--base', base, '--now', NOW, '--json', ...extra], env);
-  const violations = (out.json?.violations ?? []) as { rule: string; severity: string; flag: string; message: string; line: number | null }[];
-  return { ...out, violations, errors: violations.filter((v) => v.severity === 'error').map((v) => v.rule) };
+  const violations = (out.json?.violations ?? []) as {
+    rule: string;
+    severity: string;
+    flag: string;
+    message: string;
+    line: number | null;
+  }[];
+  return {
+    ...out,
+    violations,
+    errors: violations.filter((v) => v.severity === 'error').map((v) => v.rule),
+  };
 }
 
 /** A repo with flag `live` (video) created at alpha on 2026-11-20 10:00 and a base commit after. */
@@ -26,10 +41,20 @@ describe('flags check: promotions and the soak clock', () => {
     expect(out.status).toBe(0);
     expect(out.json).toMatchObject({ ok: true, base, head: repo.head(), now: NOW });
     expect(out.json.changes).toEqual([
-      { flag: 'live', file: 'flags/video/live.yaml', kind: 'promote', from: 'alpha', to: 'beta', since: '2026-11-20T10:00:00Z', eligibleAt: '2026-11-21T10:00:00Z' },
+      {
+        flag: 'live',
+        file: 'flags/video/live.yaml',
+        kind: 'promote',
+        from: 'alpha',
+        to: 'beta',
+        since: '2026-11-20T10:00:00Z',
+        eligibleAt: '2026-11-21T10:00:00Z',
+      },
     ]);
     // Without a platform the exit criterion is unverified: a warning, an error with --strict.
-    expect(out.violations.map((v) => [v.rule, v.severity])).toEqual([['exit-criteria-unverified', 'warning']]);
+    expect(out.violations.map((v) => [v.rule, v.severity])).toEqual([
+      ['exit-criteria-unverified', 'warning'],
+    ]);
     const strict = await check(repo, base, ['--strict']);
     expect(strict.status).toBe(1);
     expect(strict.errors).toEqual(['exit-criteria-unverified']);
@@ -44,19 +69,35 @@ describe('flags check: promotions and the soak clock', () => {
     expect(out.status).toBe(1);
     expect(out.errors).toEqual(['soak']);
     expect(out.json.changes[0].eligibleAt).toBe('2026-11-24T12:00:01Z');
-    expect(out.violations.find((v) => v.rule === 'soak')!.message).toContain('allowed from 2026-11-24 12:00:01 UTC (in 1 s)');
-    const onTime = await repo.cli(['check', '--base', base, '--now', '2026-11-24T12:00:01Z', '--json']);
+    expect(out.violations.find((v) => v.rule === 'soak')!.message).toContain(
+      'allowed from 2026-11-24 12:00:01 UTC (in 1 s)',
+    );
+    const onTime = await repo.cli([
+      'check',
+      '--base',
+      base,
+      '--now',
+      '2026-11-24T12:00:01Z',
+      '--json',
+    ]);
     expect(onTime.status).toBe(0);
   });
 
   it('needs 72 h in beta before ga, measured from the commit that changed the state', async () => {
     const { repo } = repoWithLive();
     repo.flag('video', { key: 'live', state: 'beta' }).commit('2026-11-21T13:00:00Z');
-    repo.flag('video', { key: 'live', state: 'beta', description: 'edited later' }).commit('2026-11-23T12:00:00Z');
+    repo
+      .flag('video', { key: 'live', state: 'beta', description: 'edited later' })
+      .commit('2026-11-23T12:00:00Z');
     const base = repo.head();
-    repo.flag('video', { key: 'live', state: 'ga', description: 'edited later' }).commit('2026-11-24T11:00:00Z');
+    repo
+      .flag('video', { key: 'live', state: 'ga', description: 'edited later' })
+      .commit('2026-11-24T11:00:00Z');
     const out = await check(repo, base);
-    expect(out.json.changes[0]).toMatchObject({ since: '2026-11-21T13:00:00Z', eligibleAt: '2026-11-24T13:00:00Z' });
+    expect(out.json.changes[0]).toMatchObject({
+      since: '2026-11-21T13:00:00Z',
+      eligibleAt: '2026-11-24T13:00:00Z',
+    });
     expect(out.errors).toEqual(['soak']);
     expect(out.violations.find((v) => v.rule === 'soak')!.message).toContain('in 1 h');
   });
@@ -68,7 +109,18 @@ describe('flags check: promotions and the soak clock', () => {
     // The side branch claims to have changed the state long ago.
     repo.flag('video', { key: 'live', state: 'beta' }).commit('2026-11-02T00:00:00Z', 'backdated');
     repo.git('checkout', '-q', 'main');
-    repo.git('-c', 'user.name=T', '-c', 'user.email=t@e', 'merge', '-q', '--no-ff', '-m', 'merge side', 'side');
+    repo.git(
+      '-c',
+      'user.name=T',
+      '-c',
+      'user.email=t@e',
+      'merge',
+      '-q',
+      '--no-ff',
+      '-m',
+      'merge side',
+      'side',
+    );
     // The merge reached main at its own committer time, whatever the side branch claims.
     const amendDate = repo.git('show', '-s', '--format=%cI', 'HEAD').trim();
     const base = repo.head();
@@ -86,44 +138,84 @@ describe('flags check: promotions and the soak clock', () => {
     repo.move('flags/video/live.yaml', 'flags/platform/live.yaml');
     repo.write('CODEOWNERS', '/flags/ @novalien/video\n').commit('2026-11-22T12:00:00Z', 'move');
     let base = repo.head();
-    repo.write('flags/platform/live.yaml', repo.read('flags/platform/live.yaml').replace('state: beta', 'state: ga')).commit('2026-11-24T11:00:00Z');
+    repo
+      .write(
+        'flags/platform/live.yaml',
+        repo.read('flags/platform/live.yaml').replace('state: beta', 'state: ga'),
+      )
+      .commit('2026-11-24T11:00:00Z');
     let out = await check(repo, base);
-    expect(out.json.changes[0]).toMatchObject({ file: 'flags/platform/live.yaml', since: '2026-11-20T12:00:00Z' });
+    expect(out.json.changes[0]).toMatchObject({
+      file: 'flags/platform/live.yaml',
+      since: '2026-11-20T12:00:00Z',
+    });
     expect(out.errors).toEqual([]);
 
     // Revert to alpha (with a fresh revert block), then try to re-promote too early.
     repo.git('reset', '-q', '--hard', base);
-    repo.write('flags/platform/live.yaml', repo.read('flags/platform/live.yaml').replace('state: beta', 'state: alpha') + 'revert:\n  reason: errors\n  incident: https://incidents.example/1\n');
+    repo.write(
+      'flags/platform/live.yaml',
+      repo.read('flags/platform/live.yaml').replace('state: beta', 'state: alpha') +
+        'revert:\n  reason: errors\n  incident: https://incidents.example/1\n',
+    );
     repo.commit('2026-11-24T00:00:00Z', 'revert');
     base = repo.head();
-    repo.write('flags/platform/live.yaml', repo.read('flags/platform/live.yaml').replace('state: alpha', 'state: beta')).commit('2026-11-24T11:00:00Z');
+    repo
+      .write(
+        'flags/platform/live.yaml',
+        repo.read('flags/platform/live.yaml').replace('state: alpha', 'state: beta'),
+      )
+      .commit('2026-11-24T11:00:00Z');
     out = await check(repo, base);
-    expect(out.json.changes[0]).toMatchObject({ kind: 'promote', since: '2026-11-24T00:00:00Z', eligibleAt: '2026-11-25T00:00:00Z' });
+    expect(out.json.changes[0]).toMatchObject({
+      kind: 'promote',
+      since: '2026-11-24T00:00:00Z',
+      eligibleAt: '2026-11-25T00:00:00Z',
+    });
     expect(out.errors).toEqual(['soak']);
   });
 
   it('rejects skipping a state and a new flag that does not start at alpha', async () => {
     const { repo, base } = repoWithLive();
-    repo.flag('video', { key: 'live', state: 'ga' }).flag('video', { key: 'fresh', state: 'beta' }).commit('2026-11-24T11:00:00Z');
+    repo
+      .flag('video', { key: 'live', state: 'ga' })
+      .flag('video', { key: 'fresh', state: 'beta' })
+      .commit('2026-11-24T11:00:00Z');
     const out = await check(repo, base);
     expect(out.errors.sort()).toEqual(['new-flag-state', 'transition-skip']);
-    expect(out.json.changes.map((c: { flag: string; kind: string }) => `${c.flag}:${c.kind}`)).toEqual(['fresh:create', 'live:promote']);
+    expect(
+      out.json.changes.map((c: { flag: string; kind: string }) => `${c.flag}:${c.kind}`),
+    ).toEqual(['fresh:create', 'live:promote']);
   });
 
   it('reports many flags in one change', async () => {
-    const repo = gitRepo().flag('video', { key: 'a' }).flag('video', { key: 'b' }).flag('video', { key: 'c' });
+    const repo = gitRepo()
+      .flag('video', { key: 'a' })
+      .flag('video', { key: 'b' })
+      .flag('video', { key: 'c' });
     repo.commit('2026-11-20T10:00:00Z');
     const base = repo.head();
-    repo.flag('video', { key: 'a', state: 'beta' }).flag('video', { key: 'b', state: 'beta' }).flag('video', { key: 'c', description: 'new words' });
+    repo
+      .flag('video', { key: 'a', state: 'beta' })
+      .flag('video', { key: 'b', state: 'beta' })
+      .flag('video', { key: 'c', description: 'new words' });
     repo.commit('2026-11-24T10:00:00Z');
     const out = await check(repo, base);
-    expect(out.json.changes.map((c: { kind: string }) => c.kind)).toEqual(['promote', 'promote', 'edit']);
+    expect(out.json.changes.map((c: { kind: string }) => c.kind)).toEqual([
+      'promote',
+      'promote',
+      'edit',
+    ]);
     expect(out.status).toBe(0);
   });
 });
 
 describe('flags check: overrides and reverts', () => {
-  const override = { decision_maker: '@cto', incident: 'https://incidents.example/42', reason: 'customer outage fix' };
+  const override = {
+    decision_maker: '@cto',
+    incident: 'https://incidents.example/42',
+    reason: 'customer outage fix',
+  };
 
   it('lets a fresh override waive the soak, as a warning naming the decision-maker', async () => {
     const repo = gitRepo().flag('video', { key: 'live' });
@@ -150,7 +242,13 @@ describe('flags check: overrides and reverts', () => {
   it('does not let an override without a decision-maker waive anything', async () => {
     const repo = gitRepo().flag('video', { key: 'live' });
     const base = repo.commit('2026-11-24T10:00:00Z');
-    repo.flag('video', { key: 'live', state: 'beta', override: { incident: 'https://x.example/1', reason: 'r' } }).commit('2026-11-24T11:00:00Z');
+    repo
+      .flag('video', {
+        key: 'live',
+        state: 'beta',
+        override: { incident: 'https://x.example/1', reason: 'r' },
+      })
+      .commit('2026-11-24T11:00:00Z');
     const out = await check(repo, base);
     expect(out.errors.sort()).toEqual(['override-invalid', 'soak']);
   });
@@ -163,9 +261,21 @@ describe('flags check: overrides and reverts', () => {
     const bare = await check(repo, base);
     expect(bare.errors).toEqual(['revert-reason']);
     expect(bare.json.changes[0].kind).toBe('revert');
-    repo.flag('video', { key: 'live', state: 'alpha', revert: { reason: 'errors', incident: 'http://not-https' } }).commit('2026-11-24T11:40:00Z');
+    repo
+      .flag('video', {
+        key: 'live',
+        state: 'alpha',
+        revert: { reason: 'errors', incident: 'http://not-https' },
+      })
+      .commit('2026-11-24T11:40:00Z');
     expect((await check(repo, base)).errors).toEqual(['revert-reason']);
-    repo.flag('video', { key: 'live', state: 'alpha', revert: { reason: 'errors', incident: 'https://incidents.example/7' } }).commit('2026-11-24T11:45:00Z');
+    repo
+      .flag('video', {
+        key: 'live',
+        state: 'alpha',
+        revert: { reason: 'errors', incident: 'https://incidents.example/7' },
+      })
+      .commit('2026-11-24T11:45:00Z');
     const good = await check(repo, base);
     expect(good.status).toBe(0);
     expect(good.errors).toEqual([]);
@@ -174,10 +284,15 @@ describe('flags check: overrides and reverts', () => {
 
 describe('flags check: dependencies and removal', () => {
   it('refuses promoting a flag beyond what its dependency had reached on the base', async () => {
-    const repo = gitRepo().flag('video', { key: 'dep' }).flag('video', { key: 'top', depends_on: ['dep'] });
+    const repo = gitRepo()
+      .flag('video', { key: 'dep' })
+      .flag('video', { key: 'top', depends_on: ['dep'] });
     const base = repo.commit('2026-11-20T10:00:00Z');
     // Promoting both in one change: the dependency had not reached beta on the base.
-    repo.flag('video', { key: 'dep', state: 'beta' }).flag('video', { key: 'top', state: 'beta', depends_on: ['dep'] }).commit('2026-11-24T10:00:00Z');
+    repo
+      .flag('video', { key: 'dep', state: 'beta' })
+      .flag('video', { key: 'top', state: 'beta', depends_on: ['dep'] })
+      .commit('2026-11-24T10:00:00Z');
     const out = await check(repo, base);
     expect(out.errors).toEqual(['dependency-order']);
     expect(out.violations.find((v) => v.rule === 'dependency-order')!.flag).toBe('top');
@@ -192,18 +307,31 @@ describe('flags check: dependencies and removal', () => {
       .flag('video', { key: 'old' })
       .flag('video', { key: 'tmp' });
     repo.commit('2026-11-01T00:00:00Z');
-    repo.flag('video', { key: 'betaflag', state: 'beta' }).flag('video', { key: 'young', state: 'beta' }).flag('video', { key: 'old', state: 'beta' }).commit('2026-11-02T00:00:00Z');
+    repo
+      .flag('video', { key: 'betaflag', state: 'beta' })
+      .flag('video', { key: 'young', state: 'beta' })
+      .flag('video', { key: 'old', state: 'beta' })
+      .commit('2026-11-02T00:00:00Z');
     repo.flag('video', { key: 'old', state: 'ga' }).commit('2026-11-10T00:00:00Z');
     repo.flag('video', { key: 'young', state: 'ga' }).commit('2026-11-20T00:00:00Z');
     const base = repo.head();
-    for (const k of ['needed', 'betaflag', 'young', 'old', 'tmp']) repo.remove(`flags/video/${k}.yaml`);
+    for (const k of ['needed', 'betaflag', 'young', 'old', 'tmp'])
+      repo.remove(`flags/video/${k}.yaml`);
     repo.commit('2026-11-24T10:00:00Z');
     const out = await check(repo, base);
-    const removal = out.violations.filter((v) => v.rule === 'removal').map((v) => v.flag).sort();
+    const removal = out.violations
+      .filter((v) => v.rule === 'removal')
+      .map((v) => v.flag)
+      .sort();
     expect(removal).toEqual(['betaflag', 'needed', 'young']);
     expect(out.errors).toContain('dependency-missing');
     const young = out.json.changes.find((c: { flag: string }) => c.flag === 'young');
-    expect(young).toMatchObject({ kind: 'remove', from: 'ga', to: null, eligibleAt: '2026-11-27T00:00:00Z' });
+    expect(young).toMatchObject({
+      kind: 'remove',
+      from: 'ga',
+      to: null,
+      eligibleAt: '2026-11-27T00:00:00Z',
+    });
   });
 });
 

@@ -56,13 +56,31 @@ describe('parseFlag', () => {
 
   it('catches a misspelt field with a suggestion, at the line of the key', () => {
     const found = rules(good + 'depends-on:\n  - other\n');
-    expect(found).toEqual([{ rule: 'schema', line: 7, message: 'unknown field `depends-on`: did you mean `depends_on`?' }]);
+    expect(found).toEqual([
+      {
+        rule: 'schema',
+        line: 7,
+        message: 'unknown field `depends-on`: did you mean `depends_on`?',
+      },
+    ]);
   });
 
   it('explains wrong values at their line, in words', () => {
-    const found = rules(good.replace('state: alpha', 'state: gamma').replace('revertible: true', 'revertible: "yes"'));
-    expect(found).toContainEqual({ rule: 'schema', line: 5, message: '`state` must be one of alpha, beta, ga, not "gamma"' });
-    expect(found).toContainEqual(expect.objectContaining({ rule: 'schema', line: 6, message: expect.stringContaining('true or false') }));
+    const found = rules(
+      good.replace('state: alpha', 'state: gamma').replace('revertible: true', 'revertible: "yes"'),
+    );
+    expect(found).toContainEqual({
+      rule: 'schema',
+      line: 5,
+      message: '`state` must be one of alpha, beta, ga, not "gamma"',
+    });
+    expect(found).toContainEqual(
+      expect.objectContaining({
+        rule: 'schema',
+        line: 6,
+        message: expect.stringContaining('true or false'),
+      }),
+    );
   });
 
   it('names a missing required field and what it is for', () => {
@@ -74,11 +92,19 @@ describe('parseFlag', () => {
 
   it('points at a repeated dependency', () => {
     const found = rules(good + 'depends_on:\n  - a\n  - b\n  - a\n');
-    expect(found).toEqual([expect.objectContaining({ rule: 'schema', line: 10, message: expect.stringContaining('"a" twice') })]);
+    expect(found).toEqual([
+      expect.objectContaining({
+        rule: 'schema',
+        line: 10,
+        message: expect.stringContaining('"a" twice'),
+      }),
+    ]);
   });
 
   it('checks owner handles, https links and key shape', () => {
-    const found = rules(good.replace('"@novalien/video"', 'video-team') + 'manual: http://docs.example/x\n');
+    const found = rules(
+      good.replace('"@novalien/video"', 'video-team') + 'manual: http://docs.example/x\n',
+    );
     expect(found.map((f) => f.line).sort()).toEqual([4, 7]);
     expect(found.find((f) => f.line === 7)!.message).toContain('https://');
   });
@@ -91,6 +117,9 @@ describe('parseFlag', () => {
 
   it('treats an empty file and a list as schema violations, not crashes', () => {
     expect(rules('')[0]!.rule).toBe('schema');
-    expect(rules('- a\n- b\n')[0]).toMatchObject({ rule: 'schema', message: 'the flag must be a mapping, not a list' });
+    expect(rules('- a\n- b\n')[0]).toMatchObject({
+      rule: 'schema',
+      message: 'the flag must be a mapping, not a list',
+    });
   });
 });

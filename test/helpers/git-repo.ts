@@ -1,6 +1,14 @@
 // Temporary git repositories with dated commits, and the CLI run in-process against them.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, unlinkSync, renameSync, readFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+  unlinkSync,
+  renameSync,
+  readFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
@@ -63,7 +71,14 @@ export class TestRepo {
   /** Writes flags/<team>/<key>.yaml with sensible defaults for what is not given. */
   flag(team: string, data: FlagData): this {
     const key = data.key ?? 'x';
-    const flag = { key, description: `The ${key} feature.`, owner: `@novalien/${team}`, state: 'alpha', revertible: true, ...data };
+    const flag = {
+      key,
+      description: `The ${key} feature.`,
+      owner: `@novalien/${team}`,
+      state: 'alpha',
+      revertible: true,
+      ...data,
+    };
     return this.write(`flags/${team}/${key}.yaml`, stringify(flag));
   }
 
@@ -81,7 +96,11 @@ export class TestRepo {
     return this.git('rev-parse', ref).trim();
   }
 
-  async cli(args: string[], env: Record<string, string | undefined> = {}, clock = new Date('2026-11-24T12:00:00Z')): Promise<CliResult> {
+  async cli(
+    args: string[],
+    env: Record<string, string | undefined> = {},
+    clock = new Date('2026-11-24T12:00:00Z'),
+  ): Promise<CliResult> {
     let stdout = '';
     let stderr = '';
     const status = await runCli(args, {
@@ -121,7 +140,13 @@ export function gitRepo(options: { codeowners?: string } = {}): TestRepo {
   const repo = new TestRepo(dir);
   repo.git('init', '-q', '-b', 'main');
   repo.git('config', 'commit.gpgsign', 'false');
-  repo.write('CODEOWNERS', options.codeowners ?? ['video', 'platform', 'access', 'analytics'].map((t) => `/flags/${t}/ @novalien/${t}`).join('\n') + '\n');
+  repo.write(
+    'CODEOWNERS',
+    options.codeowners ??
+      ['video', 'platform', 'access', 'analytics']
+        .map((t) => `/flags/${t}/ @novalien/${t}`)
+        .join('\n') + '\n',
+  );
   mkdirSync(join(dir, 'flags'), { recursive: true });
   return repo;
 }

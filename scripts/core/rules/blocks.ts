@@ -17,14 +17,26 @@ export function overrideProblems(f: FlagFile): Violation[] {
     problems.push(flagViolation('override-invalid', f, ['override', field], message));
   };
   if (blank(o.decision_maker)) {
-    add('decision_maker', 'the `override` names no decision-maker: skipping a soak is decided in the incident channel by a named person; add `decision_maker: "@login"`');
+    add(
+      'decision_maker',
+      'the `override` names no decision-maker: skipping a soak is decided in the incident channel by a named person; add `decision_maker: "@login"`',
+    );
   } else if (!LOGIN.test(o.decision_maker)) {
-    add('decision_maker', `\`override.decision_maker\` must be one person's GitHub login such as "@jdoe", not "${o.decision_maker}"`);
+    add(
+      'decision_maker',
+      `\`override.decision_maker\` must be one person's GitHub login such as "@jdoe", not "${o.decision_maker}"`,
+    );
   }
   if (blank(o.incident)) {
-    add('incident', 'the `override` has no incident link: add `incident: "https://..."`, the incident-channel thread where the decision was made');
+    add(
+      'incident',
+      'the `override` has no incident link: add `incident: "https://..."`, the incident-channel thread where the decision was made',
+    );
   } else if (!HTTPS_URL.test(o.incident)) {
-    add('incident', `\`override.incident\` must be an https:// link to the incident-channel thread, not "${o.incident}"`);
+    add(
+      'incident',
+      `\`override.incident\` must be an https:// link to the incident-channel thread, not "${o.incident}"`,
+    );
   }
   if (blank(o.reason)) add('reason', 'the `override` gives no reason: say why the soak is skipped');
   return problems;
@@ -35,6 +47,7 @@ export function revertProblems(revert: Revert): string[] {
   const problems: string[] = [];
   if (blank(revert.reason)) problems.push('has no reason');
   if (blank(revert.incident)) problems.push('has no incident link');
-  else if (!HTTPS_URL.test(revert.incident)) problems.push(`has an incident link that is not https ("${revert.incident}")`);
+  else if (!HTTPS_URL.test(revert.incident))
+    problems.push(`has an incident link that is not https ("${revert.incident}")`);
   return problems;
 }

@@ -10,7 +10,12 @@ export function codeownersRule(set: FlagSet, codeowners: Codeowners | null): Vio
   for (const f of set.flags) {
     if (!codeowners) {
       violations.push(
-        flagViolation('codeowners', f, ['owner'], `no CODEOWNERS file, so nobody must review changes to this flag: ${FIX}`),
+        flagViolation(
+          'codeowners',
+          f,
+          ['owner'],
+          `no CODEOWNERS file, so nobody must review changes to this flag: ${FIX}`,
+        ),
       );
       continue;
     }

@@ -26,7 +26,10 @@ export function revertibleRule(set: FlagSet): Violation[] {
         flagViolation(
           'revertible',
           f,
-          ['migration', migration.idempotent_forward ? 'idempotent_backward' : 'idempotent_forward'],
+          [
+            'migration',
+            migration.idempotent_forward ? 'idempotent_backward' : 'idempotent_forward',
+          ],
           `\`${f.flag.key}\` is at ga but its migration is not idempotent ${which.join(' and ')}: a migration must be idempotent both forward and backward so the flag stays revertible`,
         ),
       );
