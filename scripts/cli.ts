@@ -86,7 +86,7 @@ export async function runCli(argv: string[], ctx: CommandContext): Promise<numbe
   } catch (error) {
     const known = error instanceof UsageError || error instanceof EvaluationError;
     const message = known
-      ? (error).message
+      ? error.message
       : `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
     ctx.stderr(`flags ${name}: ${message}\n`);
     if (json) {

@@ -116,7 +116,9 @@ export function runbookChecklist(request: ChangeRequest): { before: string[]; af
   if (request.verb === 'new') {
     return {
       before: [
-        check(`${request.owner} agrees to own \`${key}\` (it starts in alpha: Novalien-internal orgs only)`),
+        check(
+          `${request.owner} agrees to own \`${key}\` (it starts in alpha: Novalien-internal orgs only)`,
+        ),
       ],
       after: [
         check('After the merge the deploy registers the flag at alpha on the platform'),
@@ -150,27 +152,39 @@ export function runbookChecklist(request: ChangeRequest): { before: string[]; af
         check('No open incidents tagged to the feature'),
       ],
       after: [
-        check(`After the merge ${stateCall('ga')}: default on for every org that has not opted out`),
+        check(
+          `After the merge ${stateCall('ga')}: default on for every org that has not opted out`,
+        ),
         check(
           `Post the GA announcement, with the revert path: \`npm run flags -- revert ${key} --reason "..." --incident https://...\``,
         ),
         check('Monitor for 24 h at full scale: watch error rates'),
-        check('After 7–14 days at GA, remove the flag from the codebase in a follow-up pull request'),
+        check(
+          'After 7–14 days at GA, remove the flag from the codebase in a follow-up pull request',
+        ),
       ],
     };
   }
   return {
     before: [
-      check('Alpha exit criteria: no flag-related errors in the platform audit log in the last 24 hours'),
+      check(
+        'Alpha exit criteria: no flag-related errors in the platform audit log in the last 24 hours',
+      ),
       check(`${request.owner} signed off in #novavms-releases`),
     ],
     after: [
-      check(`After the merge ${stateCall('beta')}: available for customer opt-in, enabled for none`),
+      check(
+        `After the merge ${stateCall('beta')}: available for customer opt-in, enabled for none`,
+      ),
       check(
         `Announce in the customer release channel: a short summary, the /admin/feature-flags opt-in path${request.manual ? `, and the manual page ${request.manual}` : ', and the manual page (if public)'}`,
       ),
-      check('Monitor for 24 h: `platform.feature_flag_enabled` entries per org, and error rates on the endpoints the feature touches'),
-      check('Collect opt-in feedback: two tickets with the same root cause block the next promotion'),
+      check(
+        'Monitor for 24 h: `platform.feature_flag_enabled` entries per org, and error rates on the endpoints the feature touches',
+      ),
+      check(
+        'Collect opt-in feedback: two tickets with the same root cause block the next promotion',
+      ),
     ],
   };
 }
@@ -196,14 +210,15 @@ export function pullRequestBody(request: ChangeRequest): string {
     );
   }
   if (request.revert) {
-    out.push(`**Reason:** ${request.revert.reason}  `, `**Incident:** ${request.revert.incident}`, '');
+    out.push(
+      `**Reason:** ${request.revert.reason}  `,
+      `**Incident:** ${request.revert.incident}`,
+      '',
+    );
   }
   if (request.override) {
     const o = request.override;
-    out.push(
-      `**Soak waived** by ${o.decision_maker}, decided in ${o.incident}: ${o.reason}`,
-      '',
-    );
+    out.push(`**Soak waived** by ${o.decision_maker}, decided in ${o.incident}: ${o.reason}`, '');
   }
   if (request.checkedAt) {
     out.push(

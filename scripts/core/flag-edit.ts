@@ -51,14 +51,22 @@ export function newFlagText(input: NewFlagInput): string {
 
 /** Sets `state`, keeping the value's quoting and any comment on its line. */
 export function setState(text: string, state: State): string {
-  return edit(text, (doc) => doc.setIn(['state'], state), (map) => {
-    const pair = findPair(map, 'state');
-    const value = pair?.value;
-    if (!isScalar(value) || !value.range) return null;
-    const quoted =
-      value.type === 'QUOTE_DOUBLE' ? `"${state}"` : value.type === 'QUOTE_SINGLE' ? `'${state}'` : state;
-    return splice(text, value.range[0], value.range[1], quoted);
-  });
+  return edit(
+    text,
+    (doc) => doc.setIn(['state'], state),
+    (map) => {
+      const pair = findPair(map, 'state');
+      const value = pair?.value;
+      if (!isScalar(value) || !value.range) return null;
+      const quoted =
+        value.type === 'QUOTE_DOUBLE'
+          ? `"${state}"`
+          : value.type === 'QUOTE_SINGLE'
+            ? `'${state}'`
+            : state;
+      return splice(text, value.range[0], value.range[1], quoted);
+    },
+  );
 }
 
 /** Writes a fresh `override` block (replacing any earlier one). */
@@ -77,12 +85,16 @@ export function setRevert(text: string, revert: Revert): string {
 
 /** Drops a block (a stale override, or the revert block of an earlier revert); no-op if absent. */
 export function removeBlock(text: string, block: Block): string {
-  return edit(text, (doc) => doc.deleteIn([block]), (map) => {
-    const pair = findPair(map, block);
-    if (!pair) return text;
-    const [start, end] = pairLines(text, pair);
-    return splice(text, start, end, '');
-  });
+  return edit(
+    text,
+    (doc) => doc.deleteIn([block]),
+    (map) => {
+      const pair = findPair(map, block);
+      if (!pair) return text;
+      const [start, end] = pairLines(text, pair);
+      return splice(text, start, end, '');
+    },
+  );
 }
 
 /** Whether the text has a top-level field of that name. */
@@ -92,20 +104,24 @@ export function hasBlock(text: string, block: Block): boolean {
 }
 
 function setBlock(text: string, block: Block, value: Record<string, string>): string {
-  return edit(text, (doc) => doc.setIn([block], doc.createNode(value)), (map) => {
-    const eol = text.includes('\r\n') ? '\r\n' : '\n';
-    const rendered = stringify({ [block]: value }, TO_STRING).replace(/\n/g, eol);
-    const pair = findPair(map, block);
-    if (pair) {
-      const [start, end] = pairLines(text, pair);
-      return splice(text, start, end, rendered);
-    }
-    const last = map.items.at(-1);
-    if (!last) return null;
-    const [, end] = pairLines(text, last);
-    const before = text.slice(0, end);
-    return before + (before.endsWith('\n') ? '' : eol) + rendered + text.slice(end);
-  });
+  return edit(
+    text,
+    (doc) => doc.setIn([block], doc.createNode(value)),
+    (map) => {
+      const eol = text.includes('\r\n') ? '\r\n' : '\n';
+      const rendered = stringify({ [block]: value }, TO_STRING).replace(/\n/g, eol);
+      const pair = findPair(map, block);
+      if (pair) {
+        const [start, end] = pairLines(text, pair);
+        return splice(text, start, end, rendered);
+      }
+      const last = map.items.at(-1);
+      if (!last) return null;
+      const [, end] = pairLines(text, last);
+      const before = text.slice(0, end);
+      return before + (before.endsWith('\n') ? '' : eol) + rendered + text.slice(end);
+    },
+  );
 }
 
 /**

@@ -10,7 +10,6 @@ import {
   stateRank,
   type FlagSet,
   type FlagStatus,
-  type State,
 } from './model.ts';
 import { soakSince } from './gate.ts';
 import { isoTime } from './time.ts';
