@@ -6,5 +6,7 @@ const ctx = processContext();
 ctx.cwd = process.env.BENCH_CWD ?? process.cwd();
 ctx.stdout = () => {};
 const status = await runCli(process.argv.slice(2), ctx);
-process.stderr.write(`BENCH ${JSON.stringify({ status, maxRssKiB: process.resourceUsage().maxRSS })}\n`);
+process.stderr.write(
+  `BENCH ${JSON.stringify({ status, maxRssKiB: process.resourceUsage().maxRSS })}\n`,
+);
 process.exitCode = status;

@@ -5,7 +5,18 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const TEAMS = ['video', 'platform', 'analytics', 'access', 'mobile', 'billing', 'edge', 'storage', 'search', 'alerts'];
+const TEAMS = [
+  'video',
+  'platform',
+  'analytics',
+  'access',
+  'mobile',
+  'billing',
+  'edge',
+  'storage',
+  'search',
+  'alerts',
+];
 
 export interface SyntheticFlag {
   key: string;
@@ -20,14 +31,21 @@ export function syntheticFlags(count: number, layout: 'teams' | 'flat'): Synthet
     const team = TEAMS[i % TEAMS.length]!;
     const key = `${team}-feature-${i}`;
     // About a third depend on one or two earlier flags (a DAG: no cycles).
-    const depends = i > 10 && i % 3 === 0 ? [flags[i - 7]!.key, ...(i % 6 === 0 ? [flags[i - 11]!.key] : [])] : [];
+    const depends =
+      i > 10 && i % 3 === 0
+        ? [flags[i - 7]!.key, ...(i % 6 === 0 ? [flags[i - 11]!.key] : [])]
+        : [];
     const path = layout === 'teams' ? `flags/${team}/${key}.yaml` : `flags/${key}.yaml`;
     flags.push({ key, team, path, depends });
   }
   return flags;
 }
 
-export function flagText(f: SyntheticFlag, state = 'alpha', description = `Synthetic feature ${f.key}.`): string {
+export function flagText(
+  f: SyntheticFlag,
+  state = 'alpha',
+  description = `Synthetic feature ${f.key}.`,
+): string {
   return [
     '# yaml-language-server: $schema=../../schema/flag.schema.json',
     `key: ${f.key}`,
@@ -62,7 +80,11 @@ export function writeTree(count: number, layout: 'teams' | 'flat' = 'teams'): st
  * one flag (descriptions, and promotions to beta for every fifth), an hour apart; returns the
  * repo, the base commit and a head commit that promotes five flags.
  */
-export function writeHistory(count: number, edits: number, layout: 'teams' | 'flat'): { dir: string; base: string; head: string } {
+export function writeHistory(
+  count: number,
+  edits: number,
+  layout: 'teams' | 'flat',
+): { dir: string; base: string; head: string } {
   const dir = mkdtempSync(join(tmpdir(), 'flags-bench-git-'));
   execFileSync('git', ['init', '-q', '-b', 'main', dir]);
   const flags = syntheticFlags(count, layout);
@@ -72,29 +94,56 @@ export function writeHistory(count: number, edits: number, layout: 'teams' | 'fl
   const data = (text: string): string => `data ${Buffer.byteLength(text)}\n${text}\n`;
   let mark = 0;
   const commit = (message: string, files: [string, string][]): void => {
-    chunks.push(`commit refs/heads/main\nmark :${++mark}\ncommitter Bench <bench@example.com> ${time} +0000\n${data(message)}`);
+    chunks.push(
+      `commit refs/heads/main\nmark :${++mark}\ncommitter Bench <bench@example.com> ${time} +0000\n${data(message)}`,
+    );
     for (const [path, text] of files) chunks.push(`M 100644 inline ${path}\n${data(text)}`);
     chunks.push('\n');
     time += 3600;
   };
-  commit('add flags', [...flags.map((f): [string, string] => [f.path, flagText(f)]), ['CODEOWNERS', codeownersText(layout, flags)]]);
+  commit('add flags', [
+    ...flags.map((f): [string, string] => [f.path, flagText(f)]),
+    ['CODEOWNERS', codeownersText(layout, flags)],
+  ]);
   for (let i = 0; i < edits; i++) {
     const f = flags[(i * 7919) % count]!;
     // Promote only flags without dependencies, so the tree stays valid.
-    if (i % 5 === 0 && f.depends.length === 0 && states.get(f.key) === 'alpha') states.set(f.key, 'beta');
-    commit(`edit ${f.key}`, [[f.path, flagText(f, states.get(f.key), `Synthetic feature ${f.key}, revision ${i}.`)]]);
+    if (i % 5 === 0 && f.depends.length === 0 && states.get(f.key) === 'alpha')
+      states.set(f.key, 'beta');
+    commit(`edit ${f.key}`, [
+      [f.path, flagText(f, states.get(f.key), `Synthetic feature ${f.key}, revision ${i}.`)],
+    ]);
   }
-  const result = spawnSync('git', ['fast-import', '--quiet'], { cwd: dir, input: chunks.join(''), maxBuffer: 1 << 30 });
+  const result = spawnSync('git', ['fast-import', '--quiet'], {
+    cwd: dir,
+    input: chunks.join(''),
+    maxBuffer: 1 << 30,
+  });
   if (result.status !== 0) throw new Error(`fast-import failed: ${result.stderr.toString()}`);
   execFileSync('git', ['checkout', '-q', '-f', 'main'], { cwd: dir });
   const base = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
   // The change: five alpha flags without dependencies promoted to beta.
-  const promoted = flags.filter((f) => f.depends.length === 0 && states.get(f.key) === 'alpha').slice(0, 5);
+  const promoted = flags
+    .filter((f) => f.depends.length === 0 && states.get(f.key) === 'alpha')
+    .slice(0, 5);
   for (const f of promoted) writeFileSync(join(dir, f.path), flagText(f, 'beta'));
-  execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-am', 'promote five'], {
-    cwd: dir,
-    env: { ...process.env, GIT_COMMITTER_DATE: new Date(time * 1000).toISOString() },
-  });
+  execFileSync(
+    'git',
+    [
+      '-c',
+      'user.name=Bench',
+      '-c',
+      'user.email=bench@example.com',
+      'commit',
+      '-q',
+      '-am',
+      'promote five',
+    ],
+    {
+      cwd: dir,
+      env: { ...process.env, GIT_COMMITTER_DATE: new Date(time * 1000).toISOString() },
+    },
+  );
   const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
   return { dir, base, head };
 }

@@ -8,7 +8,7 @@ import {
   type FlagSet,
   type Violation,
 } from './model.ts';
-import { keyFromPath, parseFlag } from './parse-flag.ts';
+import { keyFromPath, parseFlag, type ParsedFlag } from './parse-flag.ts';
 
 export const FLAGS_DIR = 'flags';
 
@@ -24,7 +24,7 @@ export interface RawEntry {
 }
 
 /** Parsed files by path and blob, shared between the base and head of one check. */
-export type ParseCache = Map<string, ReturnType<typeof parseFlag> | 'not-utf8'>;
+export type ParseCache = Map<string, ParsedFlag | Violation>;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -53,51 +53,70 @@ export function fileProblem(entry: RawEntry): string | null {
   return null;
 }
 
+/** A flag file's text once it passed the file checks, or the file violation it got instead. */
+export type Prepared =
+  { entry: RawEntry; text: string } | { entry: RawEntry; violation: Violation };
+
+/** The file checks (name, kind, size, UTF-8) of one entry. */
+export function prepareEntry(entry: RawEntry): Prepared {
+  const fileViolation = (message: string): Prepared => ({
+    entry,
+    violation: {
+      rule: 'file',
+      severity: 'error',
+      flag: entry.path.endsWith('.yaml') ? keyFromPath(entry.path) : null,
+      file: entry.path,
+      line: null,
+      message: `${entry.path} ${message}`,
+    },
+  });
+  const problem = fileProblem(entry);
+  if (problem) return fileViolation(problem);
+  try {
+    return { entry, text: utf8.decode(entry.content ?? new Uint8Array()) };
+  } catch {
+    return fileViolation('is not valid UTF-8 text: save it as UTF-8');
+  }
+}
+
+export function sortEntries(entries: readonly RawEntry[]): RawEntry[] {
+  return [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Adds one parsed file to a set being built. */
+export function addParsed(set: FlagSet, file: string, parsed: ParsedFlag): void {
+  set.violations.push(...parsed.violations);
+  if (parsed.flag && parsed.violations.length === 0) {
+    set.flags.push({ file, flag: parsed.flag, lineOf: parsed.lineOf });
+  } else {
+    set.brokenFiles.push(file);
+  }
+}
+
 export function buildFlagSet(entries: readonly RawEntry[], cache?: ParseCache): FlagSet {
-  const flags: FlagFile[] = [];
-  const violations: Violation[] = [];
-  const brokenFiles: string[] = [];
-  const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  for (const entry of sorted) {
-    const fileViolation = (message: string): void => {
-      brokenFiles.push(entry.path);
-      violations.push({
-        rule: 'file',
-        severity: 'error',
-        flag: entry.path.endsWith('.yaml') ? keyFromPath(entry.path) : null,
-        file: entry.path,
-        line: null,
-        message: `${entry.path} ${message}`,
-      });
-    };
-    const problem = fileProblem(entry);
-    if (problem) {
-      fileViolation(problem);
-      continue;
-    }
+  const set: FlagSet = { flags: [], violations: [], brokenFiles: [] };
+  for (const entry of sortEntries(entries)) {
     const cacheKey = entry.blob ? `${entry.path}\0${entry.blob}` : undefined;
     let parsed = cacheKey ? cache?.get(cacheKey) : undefined;
     if (!parsed) {
-      try {
-        parsed = parseFlag(utf8.decode(entry.content ?? new Uint8Array()), entry.path);
-      } catch {
-        parsed = 'not-utf8';
-      }
+      const prepared = prepareEntry(entry);
+      parsed = 'violation' in prepared ? prepared.violation : parseFlag(prepared.text, entry.path);
       if (cacheKey) cache?.set(cacheKey, parsed);
     }
-    if (parsed === 'not-utf8') {
-      fileViolation('is not valid UTF-8 text: save it as UTF-8');
-      continue;
-    }
-    violations.push(...parsed.violations);
-    if (parsed.flag && parsed.violations.length === 0) {
-      flags.push({ file: entry.path, flag: parsed.flag, lineOf: parsed.lineOf });
+    if ('rule' in parsed) {
+      set.brokenFiles.push(entry.path);
+      set.violations.push(parsed);
     } else {
-      brokenFiles.push(entry.path);
+      addParsed(set, entry.path, parsed);
     }
   }
-  violations.push(...duplicateKeys(flags));
-  return { flags, violations, brokenFiles };
+  return withDuplicateKeys(set);
+}
+
+/** Completes a set: keys held by several files. */
+export function withDuplicateKeys(set: FlagSet): FlagSet {
+  set.violations.push(...duplicateKeys(set.flags));
+  return set;
 }
 
 function duplicateKeys(flags: readonly FlagFile[]): Violation[] {

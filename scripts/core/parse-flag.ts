@@ -155,3 +155,29 @@ function keyLine(
   }
   return 1;
 }
+
+/** The line of every field and item of a flag, as plain data (to cross a worker boundary). */
+export function lineTable(parsed: ParsedFlag): [string, number][] {
+  const table: [string, number][] = [];
+  const walk = (value: unknown, path: (string | number)[]): void => {
+    table.push([JSON.stringify(path), parsed.lineOf(path)]);
+    if (Array.isArray(value)) value.forEach((item, i) => walk(item, [...path, i]));
+    else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+    }
+  };
+  walk(parsed.flag, []);
+  return table;
+}
+
+/** lineOf from a line table: the nearest known ancestor of a path. */
+export function lineOfTable(table: readonly [string, number][]): LineOf {
+  const lines = new Map(table);
+  return (path = []) => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const line = lines.get(JSON.stringify(path.slice(0, depth)));
+      if (line !== undefined) return line;
+    }
+    return 1;
+  };
+}
