@@ -76,8 +76,19 @@ export interface PlatformApi {
   ): Promise<{ created: boolean; flag: PlatformFlag }>;
   setState(key: string, state: State, opts?: WriteOptions): Promise<StateChangeResult>;
   archiveFlag(key: string, opts?: WriteOptions): Promise<void>;
-  setOrgEnabled(org: string, key: string, enabled: boolean, opts?: WriteOptions): Promise<void>;
-  setOptIn(org: string, key: string, enabled: boolean, opts?: WriteOptions): Promise<void>;
+  /** The HTTP client resolves with the platform's answer; other implementations may not. */
+  setOrgEnabled(
+    org: string,
+    key: string,
+    enabled: boolean,
+    opts?: WriteOptions,
+  ): Promise<OrgToggleResult | void>;
+  setOptIn(
+    org: string,
+    key: string,
+    enabled: boolean,
+    opts?: WriteOptions,
+  ): Promise<OrgToggleResult | void>;
   orgFlags(org: string): Promise<string[]>;
   auditLog(query?: { flag?: string; since?: string }): Promise<AuditEntry[]>;
   orgAuditLog(org: string): Promise<AuditEntry[]>;

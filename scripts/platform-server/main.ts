@@ -1,0 +1,136 @@
+// `npm run platform -- [--port N] [--data FILE] [--fail-rate R] [--latency-ms N]`: reads the
+// options and the token, starts the server, stops it cleanly on SIGTERM or SIGINT.
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startPlatformServer, type PlatformServerOptions } from './server.ts';
+
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_DATA_FILE = '.data/platform.json';
+
+export const PLATFORM_HELP = `Usage: npm run platform -- [--port N] [--data FILE] [--fail-rate R] [--latency-ms N]
+
+Runs the NovaVMS platform API (CONTRACT section 4) on http://127.0.0.1:PORT, keeping its state
+in one data file across restarts and crashes. Prints "listening on http://127.0.0.1:PORT" when
+ready and one line per request on stderr. The API is described in schema/platform-api.yaml.
+
+Clients must send "Authorization: Bearer <token>", where the token is PLATFORM_API_TOKEN in the
+server's environment (required).
+
+Options:
+  --port N         port to listen on, 0 for any free one (default ${DEFAULT_PORT})
+  --data FILE      data file (default ${DEFAULT_DATA_FILE}); a missing file starts empty, a
+                   damaged one stops the server with exit status 2 instead of wiping it
+  --fail-rate R    answer this fraction (0..1) of requests 503 before any effect (default 0)
+  --latency-ms N   delay every answer by N milliseconds (default 0)
+  -h, --help       this text
+
+Exit status: 0 after SIGTERM or SIGINT, 2 when it could not start.
+`;
+
+export type PlatformArgs =
+  | { kind: 'help' }
+  | { kind: 'error'; message: string }
+  | { kind: 'run'; options: PlatformServerOptions & { port: number; dataFile: string } };
+
+/** Reads the command line and the environment; never exits, so tests can call it. */
+export function parsePlatformArgs(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): PlatformArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        data: { type: 'string' },
+        'fail-rate': { type: 'string' },
+        'latency-ms': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    // node's messages can run over several lines; the first says what is wrong.
+    const message = ((error as Error).message.split('\n')[0] ?? '').replace(/\.$/, '');
+    return { kind: 'error', message: `${message}; run with --help for the options` };
+  }
+  if (values.help) return { kind: 'help' };
+  const port = integer(values.port, DEFAULT_PORT, 0, 65535);
+  if (port === null) return bad('--port', values.port, 'an integer from 0 to 65535');
+  const latencyMs = integer(values['latency-ms'], 0, 0, 600_000);
+  if (latencyMs === null) {
+    return bad('--latency-ms', values['latency-ms'], 'an integer from 0 to 600000');
+  }
+  const failRateText = values['fail-rate'] ?? '0';
+  const failRate = /^\d+(\.\d+)?$/.test(failRateText) ? Number(failRateText) : NaN;
+  if (!(failRate >= 0 && failRate <= 1)) {
+    return bad('--fail-rate', failRateText, 'a number from 0 to 1');
+  }
+  const dataFile = values.data ?? DEFAULT_DATA_FILE;
+  if (dataFile === '') return bad('--data', dataFile, 'a file path');
+  const token = env.PLATFORM_API_TOKEN;
+  if (token === undefined || token.trim() === '') {
+    return {
+      kind: 'error',
+      message:
+        'PLATFORM_API_TOKEN is not set: export a secret there (clients send it as "Authorization: Bearer <token>")',
+    };
+  }
+  return { kind: 'run', options: { port, dataFile, failRate, latencyMs, token } };
+}
+
+function integer(
+  text: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number | null {
+  if (text === undefined) return fallback;
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  return value >= min && value <= max ? value : null;
+}
+
+function bad(option: string, value: string | undefined, expected: string): PlatformArgs {
+  return { kind: 'error', message: `${option} '${value ?? ''}' must be ${expected}` };
+}
+
+async function main(): Promise<void> {
+  const args = parsePlatformArgs(process.argv.slice(2), process.env);
+  if (args.kind === 'help') {
+    process.stdout.write(PLATFORM_HELP);
+    return;
+  }
+  if (args.kind === 'error') {
+    process.stderr.write(`platform: ${args.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  let server;
+  try {
+    server = await startPlatformServer({
+      ...args.options,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+  } catch (error) {
+    process.stderr.write(`platform: cannot start: ${(error as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const stop = (signal: string): void => {
+    process.stderr.write(`platform: ${signal}, stopping\n`);
+    server.close().then(
+      () => process.stderr.write('platform: stopped\n'),
+      (error: unknown) => {
+        process.stderr.write(`platform: unclean stop: ${String(error)}\n`);
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  process.stdout.write(`listening on ${server.url}\n`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

@@ -1,0 +1,138 @@
+// The platform's data and the read-only views of it (CONTRACT section 4). Plain data and pure
+// functions: no I/O, no clock; `now` comes in as a parameter.
+import { DAY_MS, INTERNAL_ORGS, type State } from '../core/model.ts';
+import type { AuditEntry, PlatformFlag } from '../core/platform-model.ts';
+
+/** What the platform remembers about one flag, including what the API does not show. */
+export interface StoredFlag {
+  key: string;
+  description: string;
+  owner: string;
+  state: State;
+  depends_on: string[];
+  state_changed_at: string;
+  /** Archived flags stay for the audit trail but are invisible to the API. */
+  archived_at: string | null;
+  /** Orgs staff enabled (runbook: per-org opt-in for alpha), sorted. */
+  orgs_enabled: string[];
+  /** Customer orgs that opted in, sorted. */
+  opted_in: string[];
+  /** Customer orgs that explicitly opted out: they stay off even at GA, sorted. */
+  opted_out: string[];
+  /** Errors reported for the flag, pruned to the last 24 h on every write. */
+  error_events: ErrorEvent[];
+}
+
+export interface ErrorEvent {
+  at: string;
+  count: number;
+}
+
+/** A write's first answer, kept so a repeated Idempotency-Key gets it again. */
+export interface IdempotencyRecord {
+  /** `METHOD path key`: a key is only ever compared within one method and path. */
+  scope: string;
+  /** Hash of what was asked (body and actor), to tell a retry from a reused key. */
+  fingerprint: string;
+  status: number;
+  body: unknown;
+  at: string;
+}
+
+export interface PlatformState {
+  flags: Record<string, StoredFlag>;
+  platform_audit: AuditEntry[];
+  /** Entries written to orgs' own audit logs (`feature_flag.enabled`, ...), each with its org. */
+  org_audit: AuditEntry[];
+  next_audit_id: number;
+  /** Oldest first; bounded (see idempotency.ts). */
+  idempotency: IdempotencyRecord[];
+}
+
+export function emptyPlatformState(): PlatformState {
+  return { flags: {}, platform_audit: [], org_audit: [], next_audit_id: 1, idempotency: [] };
+}
+
+/** A flag the API can see: registered and not archived. */
+export function liveFlag(state: PlatformState, key: string): StoredFlag | undefined {
+  const flag = Object.hasOwn(state.flags, key) ? state.flags[key] : undefined;
+  return flag && flag.archived_at === null ? flag : undefined;
+}
+
+export function liveFlags(state: PlatformState): StoredFlag[] {
+  return Object.values(state.flags)
+    .filter((f) => f.archived_at === null)
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** Errors in the 24 h before `now` (events stamped in the future do not count yet). */
+export function errorCount24h(flag: StoredFlag, now: Date): number {
+  const end = now.getTime();
+  const start = end - DAY_MS;
+  let total = 0;
+  for (const event of flag.error_events) {
+    const at = Date.parse(event.at);
+    if (at > start && at <= end) total += event.count;
+  }
+  return total;
+}
+
+export function toPlatformFlag(flag: StoredFlag, now: Date): PlatformFlag {
+  return {
+    key: flag.key,
+    description: flag.description,
+    owner: flag.owner,
+    state: flag.state,
+    depends_on: [...flag.depends_on],
+    state_changed_at: flag.state_changed_at,
+    opt_in_count: flag.opted_in.length,
+    orgs_enabled: [...flag.orgs_enabled],
+    error_count_24h: errorCount24h(flag, now),
+  };
+}
+
+/**
+ * Whether a flag is on for an org, by the runbook's meaning of each state: alpha is the internal
+ * orgs plus the orgs staff enabled; beta adds the customer orgs that opted in; ga is every org
+ * "that has not explicitly opted out". In beta and ga a customer's opt-out wins over a staff
+ * enable: it is the customer's UI.
+ */
+export function isOnForOrg(flag: StoredFlag, org: string): boolean {
+  const internal = (INTERNAL_ORGS as readonly string[]).includes(org);
+  switch (flag.state) {
+    case 'alpha':
+      return internal || flag.orgs_enabled.includes(org);
+    case 'beta':
+      return (
+        !flag.opted_out.includes(org) &&
+        (internal || flag.orgs_enabled.includes(org) || flag.opted_in.includes(org))
+      );
+    case 'ga':
+      return !flag.opted_out.includes(org);
+  }
+}
+
+export function orgFlags(state: PlatformState, org: string): string[] {
+  return liveFlags(state)
+    .filter((f) => isOnForOrg(f, org))
+    .map((f) => f.key);
+}
+
+export interface AuditQuery {
+  flag?: string;
+  /** Entries at or after this time. */
+  since?: Date;
+}
+
+export function platformAuditLog(state: PlatformState, query: AuditQuery = {}): AuditEntry[] {
+  const since = query.since?.getTime();
+  return state.platform_audit.filter(
+    (e) =>
+      (query.flag === undefined || e.flag === query.flag) &&
+      (since === undefined || Date.parse(e.at) >= since),
+  );
+}
+
+export function orgAuditLog(state: PlatformState, org: string): AuditEntry[] {
+  return state.org_audit.filter((e) => e.org === org);
+}

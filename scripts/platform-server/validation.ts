@@ -1,0 +1,130 @@
+// Checks what a request carries (path segments, JSON bodies, headers, query) and turns it into
+// typed input, or a 400 BAD_REQUEST that says what is wrong.
+import { KEY_MAX_LENGTH, KEY_PATTERN, STATES, type State } from '../core/model.ts';
+import { PlatformError, type FlagMetadata } from '../core/platform-model.ts';
+import type { AuditQuery } from './state.ts';
+
+/** Org ids are slugs such as `novalien-internal` or opaque ids; no spaces, slashes or dots-only. */
+export const ORG_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const MAX_TEXT = 2000;
+const MAX_DEPENDENCIES = 100;
+const MAX_ERROR_COUNT = 1_000_000;
+
+export function badRequest(message: string): PlatformError {
+  return new PlatformError(400, 'BAD_REQUEST', message);
+}
+
+export function parseFlagKey(key: string): string {
+  if (key.length > KEY_MAX_LENGTH || !KEY_PATTERN.test(key)) {
+    throw badRequest(
+      `flag key '${shorten(key)}' must match ${KEY_PATTERN.source} and be at most ${KEY_MAX_LENGTH} characters`,
+    );
+  }
+  return key;
+}
+
+export function parseOrgId(org: string): string {
+  if (!ORG_ID_PATTERN.test(org)) {
+    throw badRequest(`org id '${shorten(org)}' must match ${ORG_ID_PATTERN.source}`);
+  }
+  return org;
+}
+
+function shorten(text: string): string {
+  const printable = text.replace(/[^\x20-\x7e]/g, '?');
+  return printable.length > 80 ? `${printable.slice(0, 80)}...` : printable;
+}
+
+function requireObject(body: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw badRequest('the request body must be a JSON object');
+  }
+  const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) {
+    throw badRequest(
+      `unknown field${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `'${shorten(k)}'`).join(', ')}; expected ${allowed.join(', ')}`,
+    );
+  }
+  return body as Record<string, unknown>;
+}
+
+function requireText(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_TEXT) {
+    throw badRequest(`'${field}' must be a non-empty string of at most ${MAX_TEXT} characters`);
+  }
+  return value;
+}
+
+export function parseFlagMetadata(body: unknown): FlagMetadata {
+  const obj = requireObject(body, ['description', 'owner', 'depends_on']);
+  const description = requireText(obj.description, 'description');
+  const owner = requireText(obj.owner, 'owner');
+  const deps = obj.depends_on ?? [];
+  if (!Array.isArray(deps) || deps.length > MAX_DEPENDENCIES) {
+    throw badRequest(`'depends_on' must be an array of at most ${MAX_DEPENDENCIES} flag keys`);
+  }
+  const dependsOn = deps.map((d) => {
+    if (typeof d !== 'string') throw badRequest(`'depends_on' must hold flag keys (strings)`);
+    return parseFlagKey(d);
+  });
+  const duplicate = dependsOn.find((d, i) => dependsOn.indexOf(d) !== i);
+  if (duplicate !== undefined) throw badRequest(`'depends_on' lists '${duplicate}' twice`);
+  return { description, owner, depends_on: dependsOn };
+}
+
+export function parseStateBody(body: unknown): State {
+  const { state } = requireObject(body, ['state']);
+  if (typeof state !== 'string' || !(STATES as readonly string[]).includes(state)) {
+    throw badRequest(`'state' must be one of ${STATES.join(', ')}`);
+  }
+  return state as State;
+}
+
+export function parseEnabledBody(body: unknown): boolean {
+  const { enabled } = requireObject(body, ['enabled']);
+  if (typeof enabled !== 'boolean') throw badRequest(`'enabled' must be true or false`);
+  return enabled;
+}
+
+export function parseIsoTime(value: string, field: string): Date {
+  const ms = ISO_TIME.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms)) {
+    throw badRequest(`'${field}' must be an ISO 8601 time such as 2026-11-24T12:00:00Z`);
+  }
+  return new Date(ms);
+}
+
+export function parseErrorReport(body: unknown, now: Date): { count: number; at: Date } {
+  const obj = requireObject(body, ['count', 'at']);
+  const count = obj.count ?? 1;
+  if (
+    typeof count !== 'number' ||
+    !Number.isSafeInteger(count) ||
+    count < 1 ||
+    count > MAX_ERROR_COUNT
+  ) {
+    throw badRequest(`'count' must be an integer from 1 to ${MAX_ERROR_COUNT}`);
+  }
+  if (obj.at === undefined) return { count, at: now };
+  if (typeof obj.at !== 'string') throw badRequest(`'at' must be an ISO 8601 time`);
+  return { count, at: parseIsoTime(obj.at, 'at') };
+}
+
+export function parseActor(header: string | string[] | undefined): string {
+  if (header === undefined) return 'api';
+  const actor = Array.isArray(header) ? header.join(',') : header;
+  if (actor.length === 0 || actor.length > 100 || /[^\x20-\x7e]/.test(actor)) {
+    throw badRequest('X-Actor must be 1 to 100 printable ASCII characters');
+  }
+  return actor;
+}
+
+export function parseAuditQuery(params: URLSearchParams): AuditQuery {
+  const query: AuditQuery = {};
+  const flag = params.get('flag');
+  if (flag !== null && flag !== '') query.flag = parseFlagKey(flag);
+  const since = params.get('since');
+  if (since !== null && since !== '') query.since = parseIsoTime(since, 'since');
+  return query;
+}
