@@ -1,0 +1,237 @@
+// The scheduled re-check: judges every open pull request to main again at the current time and
+// sets its `flags/soak` commit status. A change blocked only by the soak is `pending` ("allowed
+// from ..."); once its time has come the status turns `success` and the pull request is mergeable
+// by itself. Runs started by GITHUB_TOKEN trigger no workflows, so a re-run of the gate could not
+// do this; a commit status can. Changes are only written when the status differs.
+//
+// Run by .github/workflows/flags-recheck.yml: `npx tsx scripts/github/recheck.ts`.
+import { execFile } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import type {
+  CommitState,
+  GitHubRepo,
+  PullRequestInfo,
+  StickyCommentResult,
+} from '../adapters/github.ts';
+import {
+  GATE_MARKER,
+  SOAK_CONTEXT,
+  STATUS_DESCRIPTION_MAX,
+  gateStatus,
+  renderComment,
+} from '../core/gate-report.ts';
+import type { CheckResult } from '../core/model.ts';
+import { applyOverrideApprovals, type EntryOptions, type Evaluate, type GateGit } from './gate.ts';
+
+type Env = Record<string, string | undefined>;
+
+export interface RecheckDeps {
+  github: GitHubRepo;
+  /** Judges a pull request's change at `now` (the entry fetches its head and runs the check). */
+  judge: (pr: PullRequestInfo, now: Date) => Promise<CheckResult>;
+  /** Each changed flag's owner, for the refreshed comment. */
+  owners?: (result: CheckResult) => Promise<Record<string, string>>;
+  now: Date;
+  strict: boolean;
+  /** Only pull requests into this branch. */
+  base: string;
+  runUrl: string | null;
+  log: (line: string) => void;
+}
+
+export interface RecheckOutcome {
+  pr: number;
+  headSha: string;
+  state: CommitState;
+  description: string;
+  /** The status was written (it differed from the one on the commit). */
+  written: boolean;
+  /** The sticky comment was refreshed too. */
+  comment: StickyCommentResult['result'];
+}
+
+/** Re-judges each open pull request into `deps.base`; one failing pull request stops no other. */
+export async function recheckPullRequests(deps: RecheckDeps): Promise<RecheckOutcome[]> {
+  const pulls = await deps.github.openPullRequests(deps.base);
+  const outcomes: RecheckOutcome[] = [];
+  for (const pr of pulls) {
+    try {
+      outcomes.push(await recheckOne(pr, deps));
+    } catch (error) {
+      // GitHub failed for this one (after its retries): the next run tries again.
+      const description = (error as Error).message.slice(0, STATUS_DESCRIPTION_MAX);
+      deps.log(`#${pr.number}: ${description}`);
+      outcomes.push({
+        pr: pr.number,
+        headSha: pr.headSha,
+        state: 'error',
+        description,
+        written: false,
+        comment: 'skipped',
+      });
+    }
+  }
+  return outcomes;
+}
+
+async function recheckOne(pr: PullRequestInfo, deps: RecheckDeps): Promise<RecheckOutcome> {
+  const { github, log } = deps;
+  let state: CommitState;
+  let description: string;
+  let result: CheckResult | null = null;
+  let approvals: string[] = [];
+  try {
+    const judged = await deps.judge(pr, deps.now);
+    approvals = await github.approvals(pr.number, pr.headSha);
+    result = applyOverrideApprovals(judged, approvals, {
+      strict: deps.strict,
+      headSha: pr.headSha,
+    });
+    ({ state, description } = gateStatus(result));
+  } catch (error) {
+    state = 'error';
+    description = `Could not judge: ${(error as Error).message.split('\n')[0] ?? ''}`.slice(
+      0,
+      STATUS_DESCRIPTION_MAX,
+    );
+  }
+  const current = await github.commitStatus(pr.headSha, SOAK_CONTEXT);
+  const same = current?.state === state && current.description === description;
+  let written = false;
+  if (!same) {
+    const set = await github.setCommitStatus(
+      pr.headSha,
+      state,
+      SOAK_CONTEXT,
+      description,
+      deps.runUrl ?? undefined,
+    );
+    written = set.result === 'written';
+  }
+  let comment: RecheckOutcome['comment'] = 'skipped';
+  // The gate's comment follows a change of verdict (say, pending to success); none is created.
+  if (written && result && current && current.state !== state) {
+    const owners = deps.owners ? await deps.owners(result) : {};
+    const posted = await github.upsertStickyComment(
+      pr.number,
+      GATE_MARKER,
+      renderComment(result, { approvals, owners, strict: deps.strict, runUrl: deps.runUrl }),
+      { create: false },
+    );
+    comment = posted.result;
+  }
+  log(
+    `#${pr.number} ${pr.headSha.slice(0, 12)}: ${state}: ${description}${written ? '' : ' (unchanged)'}`,
+  );
+  return { pr: pr.number, headSha: pr.headSha, state, description, written, comment };
+}
+
+// ---- entry ------------------------------------------------------------------------------
+
+const run = promisify(execFile);
+
+/**
+ * git with the workflow token as an HTTP header for this one process, through git's environment
+ * configuration: never in argv, never stored in .git/config (checkout keeps no credentials).
+ */
+export function gitAuthEnv(env: Env): NodeJS.ProcessEnv {
+  const token = env['GITHUB_TOKEN'];
+  const server = (env['GITHUB_SERVER_URL'] ?? 'https://github.com').replace(/\/+$/, '');
+  const base: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
+  if (!token) return base;
+  const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+  return {
+    ...base,
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: `http.${server}/.extraheader`,
+    GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}`,
+  };
+}
+
+/**
+ * Judges a pull request the way the gate does: the base branch's tip against the pull request's
+ * head, or, when the head is behind, GitHub's merge commit against its first parent.
+ */
+export function pullRequestJudge(options: {
+  cwd: string;
+  env: Env;
+  strict: boolean;
+  evaluate: Evaluate;
+  git: GateGit & { resolveCommit(ref: string): Promise<string> };
+  fetch?: (refspecs: string[]) => Promise<void>;
+}): (pr: PullRequestInfo, now: Date) => Promise<CheckResult> {
+  const fetch =
+    options.fetch ??
+    (async (refspecs: string[]) => {
+      await run('git', ['fetch', '--no-tags', '--quiet', 'origin', ...refspecs], {
+        cwd: options.cwd,
+        env: gitAuthEnv(options.env),
+      });
+    });
+  return async (pr, now) => {
+    const local = `refs/flags-recheck/pr/${pr.number}`;
+    await fetch([`+refs/pull/${pr.number}/head:${local}/head`]);
+    const base = await options.git.resolveCommit('HEAD');
+    let range = { base, head: pr.headSha };
+    if (!(await options.git.isAncestor(base, pr.headSha))) {
+      await fetch([`+refs/pull/${pr.number}/merge:${local}/merge`]);
+      const merge = await options.git.resolveCommit(`${local}/merge`);
+      range = { base: (await options.git.firstParent(merge)) ?? base, head: merge };
+    }
+    return options.evaluate({
+      cwd: options.cwd,
+      base: range.base,
+      head: range.head,
+      now,
+      strict: options.strict,
+      env: options.env,
+    });
+  };
+}
+
+export async function main(
+  env: Env = process.env,
+  cwd = process.cwd(),
+  options: EntryOptions = {},
+): Promise<number> {
+  const log =
+    options.log ?? ((line: string) => void process.stderr.write(`flags recheck: ${line}\n`));
+  const [{ evaluateCheck }, { GitRepo }, { githubFromEnv }] = await Promise.all([
+    import('../commands/check.ts'),
+    import('../adapters/git.ts'),
+    import('../adapters/github.ts'),
+  ]);
+  const github = githubFromEnv(env, { warn: log, ...options.client });
+  if (!github) {
+    log('GITHUB_TOKEN and GITHUB_REPOSITORY are required');
+    return 2;
+  }
+  const repoDir = env['FLAGS_REPO_DIR'] || cwd;
+  const strict = env['FLAGS_STRICT'] !== 'false';
+  const git = new GitRepo(repoDir);
+  const { ownersOf } = await import('./gate.ts');
+  const server = env['GITHUB_SERVER_URL'];
+  const runId = env['GITHUB_RUN_ID'];
+  try {
+    const outcomes = await recheckPullRequests({
+      github,
+      judge: pullRequestJudge({ cwd: repoDir, env, strict, evaluate: evaluateCheck, git }),
+      owners: (result) => ownersOf(result, git),
+      now: new Date(),
+      strict,
+      base: env['FLAGS_BASE_BRANCH'] || 'main',
+      runUrl: server && runId ? `${server}/${github.fullName}/actions/runs/${runId}` : null,
+      log,
+    });
+    // A pull request that could not be judged shows `error` on itself; the run turns red too.
+    return outcomes.some((o) => o.state === 'error') ? 1 : 0;
+  } catch (error) {
+    log((error as Error).message);
+    return 2;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await main();
+}

@@ -1,0 +1,387 @@
+// The gate script against the local GitHub stand-in, with @actions/core writing real summary and
+// output files. The check itself is given as crafted results here (the end-to-end test in
+// recheck.test.ts runs the real one on a git repository).
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import * as actions from '../../scripts/adapters/actions.ts';
+import { EvaluationError } from '../../scripts/core/errors.ts';
+import { SOAK_CONTEXT } from '../../scripts/core/gate-report.ts';
+import type { CheckResult } from '../../scripts/core/model.ts';
+import {
+  applyOverrideApprovals,
+  gateInputsFrom,
+  runGate,
+  type Evaluate,
+  type GateGit,
+  type GateInputs,
+} from '../../scripts/github/gate.ts';
+import {
+  actionsRunner,
+  type ActionsRunner,
+  type GitHubStub,
+  sha,
+  startGitHubStub,
+} from '../helpers/github-stub.ts';
+
+let stub: GitHubStub;
+let runner: ActionsRunner;
+
+beforeAll(async () => {
+  stub = await startGitHubStub();
+  runner = actionsRunner();
+});
+afterAll(async () => {
+  runner.restore();
+  await stub.close();
+});
+beforeEach(() => {
+  stub.forkMode = false;
+  runner.reset();
+});
+
+const FILE = 'flags/video/live-view.yaml';
+
+const git: GateGit = {
+  isAncestor: () => Promise.resolve(true),
+  firstParent: () => Promise.resolve(null),
+  readFileAt: (_commit, path) =>
+    Promise.resolve(path === FILE ? 'key: live-view\nowner: "@novalien/video"\n' : null),
+};
+
+function crafted(partial: Partial<CheckResult>): CheckResult {
+  return {
+    ok: true,
+    base: sha('base'),
+    head: sha('head'),
+    now: '2026-11-27T10:00:00Z',
+    changes: [],
+    violations: [],
+    criteria: [],
+    overrides: [],
+    ...partial,
+  };
+}
+
+const early = crafted({
+  ok: false,
+  changes: [
+    {
+      flag: 'live-view',
+      file: FILE,
+      kind: 'promote',
+      from: 'alpha',
+      to: 'beta',
+      since: '2026-11-26T14:00:00Z',
+      eligibleAt: '2026-11-27T14:00:00Z',
+    },
+  ],
+  violations: [
+    {
+      rule: 'soak',
+      severity: 'error',
+      flag: 'live-view',
+      file: FILE,
+      line: 4,
+      message: 'alpha to beta needs 24 h in alpha: allowed from 2026-11-27 14:00 UTC',
+    },
+  ],
+});
+
+const overridden = crafted({
+  changes: [{ ...early.changes[0]!, from: 'beta', to: 'ga' }],
+  violations: [
+    {
+      rule: 'soak-override',
+      severity: 'warning',
+      flag: 'live-view',
+      file: FILE,
+      line: 9,
+      message: 'soak waived by @dana',
+    },
+  ],
+  overrides: [
+    {
+      flag: 'live-view',
+      decision_maker: '@dana',
+      incident: 'https://inc.example/7',
+      reason: 'hotfix',
+    },
+  ],
+});
+
+function inputs(pr: number, head: string, extra: Partial<GateInputs> = {}): GateInputs {
+  return {
+    repoDir: '/nowhere',
+    event: 'pull_request',
+    pr,
+    base: sha('base'),
+    head,
+    mergeCommit: null,
+    fork: false,
+    strict: true,
+    soakViaStatus: true,
+    runUrl: 'https://github.example/novalien/flags/actions/runs/1',
+    ...extra,
+  };
+}
+
+function gate(result: CheckResult | Error, input: GateInputs) {
+  const evaluate: Evaluate = (options) =>
+    result instanceof Error
+      ? Promise.reject(result)
+      : Promise.resolve({ ...result, head: options.head ?? result.head });
+  const logs: string[] = [];
+  return runner
+    .captureStdout(() =>
+      runGate(input, {
+        github: stub.client(),
+        evaluate,
+        git,
+        reporter: actions,
+        now: new Date('2026-11-27T10:00:00Z'),
+        env: {},
+        log: (line) => logs.push(line),
+      }),
+    )
+    .then(({ value, lines }) => ({ outcome: value, stdout: lines, logs }));
+}
+
+describe('the gate in a pull request', () => {
+  it('holds a change blocked only by the soak with a pending status, and reports everywhere', async () => {
+    const head = sha('gate-early');
+    const pr = stub.addPull({ headSha: head });
+    const { outcome, stdout } = await gate(early, inputs(pr.number, head));
+
+    expect(outcome.exitCode).toBe(0);
+    expect(stub.latestStatus(head, SOAK_CONTEXT)).toMatchObject({
+      state: 'pending',
+      description: 'Soak: allowed from 2026-11-27 14:00 UTC (live-view)',
+      targetUrl: 'https://github.example/novalien/flags/actions/runs/1',
+    });
+    // The annotation at the flag file's line, titled with the rule id.
+    expect(stdout).toContain(
+      `::error title=soak,file=${FILE},line=4::alpha to beta needs 24 h in alpha: allowed from 2026-11-27 14:00 UTC`,
+    );
+    // The sticky comment.
+    const comments = stub.commentsOn(pr.number);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.body).toContain('<!-- flags-gate -->');
+    expect(comments[0]?.body).toContain('| live-view | alpha | beta | 2026-11-26 14:00 UTC |');
+    expect(comments[0]?.body).toContain('a review from @novalien/video, the owner of `live-view`');
+    // The job summary, as @actions/core wrote it.
+    const summary = runner.summary();
+    expect(summary).toContain('<h2>Flags gate</h2>');
+    expect(summary).toContain(
+      '<th>flag</th><th>from</th><th>to</th><th>soak since</th><th>allowed from</th><th>criteria</th>',
+    );
+    expect(summary).toContain(
+      '<td>live-view</td><td>alpha</td><td>beta</td><td>2026-11-26 14:00 UTC</td>',
+    );
+    // The outputs.
+    const outputs = runner.outputs();
+    expect(outputs).toMatchObject({
+      ok: 'true',
+      state: 'pending',
+      'eligible-at': '2026-11-27T14:00:00Z',
+      errors: '1',
+      comment: 'created',
+    });
+    expect((JSON.parse(outputs['result'] ?? '{}') as CheckResult).changes).toHaveLength(1);
+  });
+
+  it('fails the job on a soak when the status is not used to hold it', async () => {
+    const head = sha('gate-early-strict-job');
+    const pr = stub.addPull({ headSha: head });
+    const { outcome } = await gate(early, inputs(pr.number, head, { soakViaStatus: false }));
+    expect(outcome.exitCode).toBe(1);
+  });
+
+  it('makes an override count only once its decision-maker approved the current head', async () => {
+    const oldHead = sha('override-old');
+    const head = sha('override-new');
+    const pr = stub.addPull({ headSha: head });
+    stub.addReview(pr.number, { login: 'dana', state: 'APPROVED', commitId: oldHead });
+
+    const first = await gate(overridden, inputs(pr.number, head));
+    expect(first.outcome.exitCode).toBe(1);
+    const invalid = first.outcome.result?.violations.find((v) => v.rule === 'override-invalid');
+    expect(invalid).toMatchObject({ severity: 'error', flag: 'live-view', file: FILE, line: 9 });
+    expect(first.stdout.some((l) => l.startsWith('::error title=override-invalid,'))).toBe(true);
+    expect(stub.latestStatus(head, SOAK_CONTEXT)?.state).toBe('failure');
+    expect(stub.commentsOn(pr.number)[0]?.body).toContain(
+      '| `live-view` | @dana | ❌ not on the current head |',
+    );
+
+    stub.addReview(pr.number, { login: 'dana', state: 'APPROVED', commitId: head });
+    const second = await gate(overridden, inputs(pr.number, head));
+    expect(second.outcome.exitCode).toBe(0);
+    expect(second.outcome.comment).toBe('updated');
+    expect(stub.latestStatus(head, SOAK_CONTEXT)?.state).toBe('success');
+    const comments = stub.commentsOn(pr.number);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.body).toContain('| `live-view` | @dana | ✅ yes |');
+    expect(comments[0]?.body).toContain(
+      'npm run --silent flags -- revert live-view --reason "..." --incident <URL>',
+    );
+  });
+
+  it('without --strict, a missing approval is a warning', () => {
+    const soft = applyOverrideApprovals(overridden, [], { strict: false, headSha: sha('x') });
+    expect(soft.ok).toBe(true);
+    expect(soft.violations.at(-1)).toMatchObject({ rule: 'override-invalid', severity: 'warning' });
+    const strict = applyOverrideApprovals(overridden, ['@DANA'], {
+      strict: true,
+      headSha: sha('x'),
+    });
+    expect(strict).toBe(overridden);
+  });
+
+  it('falls back to the job summary and annotations on a fork, without failing', async () => {
+    const head = sha('gate-fork');
+    const pr = stub.addPull({ headSha: head, headRepo: 'someone/flags' });
+    stub.forkMode = true;
+    const { outcome, stdout, logs } = await gate(early, inputs(pr.number, head, { fork: true }));
+    expect(outcome).toMatchObject({ exitCode: 0, comment: 'forbidden', commitStatus: 'forbidden' });
+    expect(stub.commentsOn(pr.number)).toHaveLength(0);
+    expect(stdout.some((l) => l.startsWith('::error title=soak,'))).toBe(true);
+    expect(runner.summary()).toContain('may not comment on the pull request (a fork)');
+    expect(runner.summary()).toContain('<td>live-view</td>');
+    expect(runner.outputs()['comment']).toBe('forbidden');
+    expect(logs.join('\n')).toContain("a fork's token is read-only");
+  });
+
+  it('leaves pull requests that touch no flag without a comment', async () => {
+    const head = sha('gate-no-flags');
+    const pr = stub.addPull({ headSha: head });
+    const { outcome } = await gate(crafted({}), inputs(pr.number, head));
+    expect(outcome).toMatchObject({ exitCode: 0, comment: 'skipped' });
+    expect(stub.latestStatus(head, SOAK_CONTEXT)?.state).toBe('success');
+    expect(stub.commentsOn(pr.number)).toHaveLength(0);
+  });
+
+  it('exits 2 with an error status and a comment when the change cannot be judged', async () => {
+    const head = sha('gate-broken');
+    const pr = stub.addPull({ headSha: head });
+    const { outcome, stdout } = await gate(
+      new EvaluationError('the clone is shallow, so the soak clock cannot be read'),
+      inputs(pr.number, head),
+    );
+    expect(outcome.exitCode).toBe(2);
+    expect(stub.latestStatus(head, SOAK_CONTEXT)?.state).toBe('error');
+    expect(stub.commentsOn(pr.number)[0]?.body).toContain('could not judge the change');
+    expect(stdout.some((l) => l.includes('the clone is shallow'))).toBe(true);
+  });
+});
+
+describe('the gate in a merge queue', () => {
+  it('fails an early change instead of waiting, and sets the status on the group head', async () => {
+    const head = sha('group-head');
+    const { outcome } = await gate(early, inputs(0, head, { event: 'merge_group', pr: null }));
+    expect(outcome.exitCode).toBe(1);
+    expect(stub.latestStatus(head, SOAK_CONTEXT)?.state).toBe('failure');
+  });
+
+  it('checks override approvals on the pull request whose files carry the override', async () => {
+    const prHead = sha('queued-pr-head');
+    const pr = stub.addPull({ headSha: prHead, files: [FILE] });
+    const group = inputs(pr.number, sha('group-2'), { event: 'merge_group' });
+    expect((await gate(overridden, group)).outcome.exitCode).toBe(1);
+    stub.addReview(pr.number, { login: 'dana', state: 'APPROVED', commitId: prHead });
+    expect((await gate(overridden, group)).outcome.exitCode).toBe(0);
+    // Another pull request of the group (not touching the file) does not need dana.
+    const other = stub.addPull({ headSha: sha('other-pr'), files: ['README.md'] });
+    const otherGroup = inputs(other.number, sha('group-3'), { event: 'merge_group' });
+    expect((await gate(overridden, otherGroup)).outcome.exitCode).toBe(0);
+  });
+});
+
+describe('inputs', () => {
+  const env = {
+    GITHUB_REPOSITORY: 'novalien/flags',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ID: '99',
+    GITHUB_SHA: sha('merge'),
+  };
+
+  it('reads a pull request event: base SHA, head SHA, fork', () => {
+    const event = {
+      pull_request: {
+        number: 12,
+        base: { sha: sha('b'), repo: { full_name: 'novalien/flags' } },
+        head: { sha: sha('h'), repo: { full_name: 'someone/flags' } },
+      },
+    };
+    expect(gateInputsFrom({ ...env, GITHUB_EVENT_NAME: 'pull_request' }, event, '/repo')).toEqual({
+      repoDir: '/repo',
+      event: 'pull_request',
+      pr: 12,
+      base: sha('b'),
+      head: sha('h'),
+      mergeCommit: sha('merge'),
+      fork: true,
+      strict: true,
+      soakViaStatus: true,
+      runUrl: 'https://github.com/novalien/flags/actions/runs/99',
+    });
+    const review = gateInputsFrom(
+      { ...env, GITHUB_EVENT_NAME: 'pull_request_review', FLAGS_REPO_DIR: '/c' },
+      event,
+      '/repo',
+    );
+    expect(review).toMatchObject({
+      event: 'pull_request',
+      repoDir: '/c',
+      mergeCommit: sha('merge'),
+    });
+  });
+
+  it('reads a merge group event and the pull request in its head ref', () => {
+    const event = {
+      merge_group: {
+        base_sha: sha('b'),
+        head_sha: sha('g'),
+        head_ref: `refs/heads/gh-readonly-queue/main/pr-42-${sha('x')}`,
+      },
+    };
+    expect(
+      gateInputsFrom({ ...env, GITHUB_EVENT_NAME: 'merge_group' }, event, '/repo'),
+    ).toMatchObject({
+      event: 'merge_group',
+      pr: 42,
+      base: sha('b'),
+      head: sha('g'),
+      fork: false,
+    });
+  });
+
+  it('refuses other events', () => {
+    expect(() => gateInputsFrom({ GITHUB_EVENT_NAME: 'push' }, {}, '/repo')).toThrow(/not 'push'/);
+  });
+});
+
+describe('a pull request behind its base', () => {
+  it('is judged through the merge commit against its first parent', async () => {
+    const head = sha('behind-head');
+    const merge = sha('behind-merge');
+    const pr = stub.addPull({ headSha: head });
+    const seen: { base: string; head?: string }[] = [];
+    await runGate(inputs(pr.number, head, { mergeCommit: merge }), {
+      github: stub.client(),
+      evaluate: (o) => {
+        seen.push({ base: o.base, head: o.head });
+        return Promise.resolve(crafted({}));
+      },
+      git: {
+        ...git,
+        isAncestor: () => Promise.resolve(false),
+        firstParent: () => Promise.resolve(sha('main-now')),
+      },
+      reporter: actions,
+      now: new Date(),
+      env: {},
+      log: () => {},
+    });
+    expect(seen).toEqual([{ base: sha('main-now'), head: merge }]);
+    // The status still goes on the pull request's head, which branch protection looks at.
+    expect(stub.latestStatus(head, SOAK_CONTEXT)?.state).toBe('success');
+  });
+});

@@ -1,0 +1,291 @@
+// The workflow policy, as a test: every action pinned to an allowed commit SHA (with its version
+// as a comment), `permissions` at the top of every workflow, no `pull_request_target`, no
+// `${{ }}` expressions inside `run:` scripts (untrusted text goes through `env:`), and
+// `persist-credentials: false` on checkouts of jobs that do not push. actionlint checks the rest.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/**
+ * The allowed pins: a copy of shared/ACTIONS-PINS.md (read from the actions' own repositories),
+ * kept here so the test works in a fresh clone; when that file is beside the repository the copy
+ * is checked against it.
+ */
+const ALLOWED_PINS: Record<string, Record<string, string>> = {
+  'actions/checkout': {
+    '3d3c42e5aac5ba805825da76410c181273ba90b1': 'v7.0.1',
+    d23441a48e516b6c34aea4fa41551a30e30af803: 'v6.1.0',
+  },
+  'actions/setup-node': {
+    '820762786026740c76f36085b0efc47a31fe5020': 'v7.0.0',
+    '249970729cb0ef3589644e2896645e5dc5ba9c38': 'v6.5.0',
+  },
+  'actions/cache': {
+    '27d5ce7f107fe9357f9df03efb73ab90386fccae': 'v5.0.5',
+  },
+};
+
+type Doc = Record<string, unknown>;
+
+function asMap(value: unknown): Doc | null {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Doc) : null;
+}
+
+/** Problems with one `uses:` value and the raw line it is on. */
+function checkUses(uses: string, rawLine: string | undefined, where: string): string[] {
+  if (uses.startsWith('./')) return []; // an action of this repository
+  if (uses.startsWith('docker://')) {
+    return /@sha256:[0-9a-f]{64}$/.test(uses)
+      ? []
+      : [`${where}: docker image ${uses} is not pinned by digest`];
+  }
+  const at = uses.lastIndexOf('@');
+  const name = at > 0 ? uses.slice(0, at) : uses;
+  const ref = at > 0 ? uses.slice(at + 1) : '';
+  if (!/^[0-9a-f]{40}$/.test(ref)) {
+    return [`${where}: ${uses} is not pinned to a full commit SHA`];
+  }
+  const action = name.split('/').slice(0, 2).join('/');
+  const version = ALLOWED_PINS[action]?.[ref];
+  if (!version)
+    return [`${where}: ${action}@${ref} is not an allowed pin (shared/ACTIONS-PINS.md)`];
+  const comment = /#\s*(\S+)/.exec(rawLine?.split(ref)[1] ?? '')?.[1];
+  if (comment !== version) {
+    return [`${where}: ${action}@${ref} must carry its version as a comment: # ${version}`];
+  }
+  return [];
+}
+
+function checkRun(run: unknown, where: string): string[] {
+  if (typeof run !== 'string' || !run.includes('${{')) return [];
+  const expressions = run.match(/\$\{\{[^}]*\}\}/g) ?? ['${{'];
+  return [
+    `${where}: run: contains ${expressions.join(', ')}; pass values through env: instead (untrusted text in a script is injection)`,
+  ];
+}
+
+function rawUsesLines(text: string): string[] {
+  return text.split('\n').filter((line) => /^\s*(-\s+)?uses:/.test(line));
+}
+
+function checkSteps(steps: unknown, text: string, where: string, canPush: boolean): string[] {
+  if (!Array.isArray(steps)) return [];
+  const raw = rawUsesLines(text);
+  const problems: string[] = [];
+  steps.forEach((value, i) => {
+    const step = asMap(value) ?? {};
+    const at = `${where} step ${typeof step['name'] === 'string' ? `'${step['name']}'` : i + 1}`;
+    problems.push(...checkRun(step['run'], at));
+    const uses = step['uses'];
+    if (typeof uses !== 'string') return;
+    problems.push(
+      ...checkUses(
+        uses,
+        raw.find((line) => line.includes(uses)),
+        at,
+      ),
+    );
+    if (uses.startsWith('actions/checkout@') && !canPush) {
+      const persist = asMap(step['with'])?.['persist-credentials'];
+      if (persist !== false && persist !== 'false') {
+        problems.push(
+          `${at}: actions/checkout needs persist-credentials: false (this job does not push)`,
+        );
+      }
+    }
+  });
+  return problems;
+}
+
+function triggers(on: unknown): string[] {
+  if (typeof on === 'string') return [on];
+  if (Array.isArray(on)) return on.map(String);
+  return Object.keys(asMap(on) ?? {});
+}
+
+/** Every policy problem of one workflow file; empty when it complies. */
+export function workflowProblems(file: string, text: string): string[] {
+  const doc = asMap(parse(text));
+  if (!doc) return [`${file}: not a YAML mapping`];
+  const problems: string[] = [];
+  // `on` is a YAML 1.1 boolean in some parsers; the yaml package (1.2) keeps it a string key.
+  const on = doc['on'] ?? doc['true'];
+  if (triggers(on).includes('pull_request_target')) {
+    problems.push(
+      `${file}: pull_request_target runs untrusted code with a write token; use pull_request`,
+    );
+  }
+  if (!('permissions' in doc)) {
+    problems.push(
+      `${file}: no top-level permissions (start from permissions: {} and grant per job)`,
+    );
+  } else if (doc['permissions'] === 'write-all') {
+    problems.push(`${file}: top-level permissions: write-all`);
+  }
+  for (const [id, value] of Object.entries(asMap(doc['jobs']) ?? {})) {
+    const job = asMap(value) ?? {};
+    const where = `${file} job ${id}`;
+    if (job['permissions'] === 'write-all') problems.push(`${where}: permissions: write-all`);
+    const canPush = asMap(job['permissions'])?.['contents'] === 'write';
+    if (typeof job['uses'] === 'string') {
+      problems.push(
+        ...checkUses(
+          job['uses'],
+          rawUsesLines(text).find((l) => l.includes(job['uses'] as string)),
+          where,
+        ),
+      );
+    }
+    problems.push(...checkSteps(job['steps'], text, where, canPush));
+  }
+  return problems;
+}
+
+/** Every policy problem of one composite action (action.yml); empty when it complies. */
+export function actionProblems(file: string, text: string): string[] {
+  const doc = asMap(parse(text));
+  if (!doc) return [`${file}: not a YAML mapping`];
+  const runs = asMap(doc['runs']) ?? {};
+  return checkSteps(runs['steps'], text, file, false);
+}
+
+function files(dir: string, pick: (name: string) => boolean): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter(pick)
+    .map((name) => join(dir, name));
+}
+
+const workflows = files(join(ROOT, '.github/workflows'), (n) => /\.ya?ml$/.test(n));
+const actions = files(join(ROOT, '.github/actions'), (n) => /(^|\/)action\.ya?ml$/.test(n));
+
+describe('the repository workflows', () => {
+  it('include the gate, the deploy, the re-check and the report', () => {
+    const names = workflows.map((f) => relative(ROOT, f));
+    expect(names.length).toBeGreaterThanOrEqual(4);
+    const on = workflows.flatMap((f) => triggers(asMap(parse(readFileSync(f, 'utf8')))?.['on']));
+    for (const event of ['pull_request', 'merge_group', 'push', 'schedule'])
+      expect(on).toContain(event);
+    expect(actions.map((f) => relative(ROOT, f))).toContain(
+      join('.github', 'actions', 'deploy', 'action.yml'),
+    );
+  });
+
+  it.each(workflows.map((f) => [relative(ROOT, f), f]))('%s follows the policy', (name, file) => {
+    expect(workflowProblems(name, readFileSync(file, 'utf8'))).toEqual([]);
+  });
+
+  it.each(actions.map((f) => [relative(ROOT, f), f]))('%s follows the policy', (name, file) => {
+    expect(actionProblems(name, readFileSync(file, 'utf8'))).toEqual([]);
+  });
+
+  const pinsFile = resolve(ROOT, '../shared/ACTIONS-PINS.md');
+  it.skipIf(!existsSync(pinsFile))('allows exactly the pins of shared/ACTIONS-PINS.md', () => {
+    const table = readFileSync(pinsFile, 'utf8');
+    const listed: Record<string, Record<string, string>> = {};
+    for (const m of table.matchAll(
+      /^\|\s*([\w.-]+\/[\w.-]+)\s*\|\s*(v[\w.]+)\s*\|\s*`([0-9a-f]{40})`\s*\|/gm,
+    )) {
+      const [, action, version, sha] = m as unknown as [string, string, string, string];
+      (listed[action] ??= {})[sha] = version;
+    }
+    expect(listed).toEqual(ALLOWED_PINS);
+  });
+});
+
+describe('the policy check itself', () => {
+  const good = `
+name: good
+on: [pull_request]
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    steps:
+      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
+        with:
+          persist-credentials: false
+      - env:
+          TITLE: \${{ github.event.pull_request.title }}
+        run: echo "$TITLE"
+`;
+
+  it('passes a compliant workflow', () => {
+    expect(workflowProblems('good.yml', good)).toEqual([]);
+  });
+
+  it('fails a workflow without permissions', () => {
+    const bad = good.replace('permissions: {}\n', '');
+    expect(workflowProblems('bad.yml', bad).join('\n')).toMatch(/no top-level permissions/);
+  });
+
+  it('fails pull_request_target in any trigger form', () => {
+    expect(
+      workflowProblems('a.yml', good.replace('[pull_request]', '[pull_request_target]')),
+    ).toHaveLength(1);
+    expect(
+      workflowProblems('b.yml', good.replace('on: [pull_request]', 'on: pull_request_target')),
+    ).toHaveLength(1);
+    expect(
+      workflowProblems(
+        'c.yml',
+        good.replace('on: [pull_request]', 'on:\n  pull_request_target:\n    types: [opened]'),
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('fails an action pinned by tag, by an unknown SHA, or without its version comment', () => {
+    const byTag = good.replace('@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1', '@v7');
+    expect(workflowProblems('tag.yml', byTag).join('\n')).toMatch(
+      /not pinned to a full commit SHA/,
+    );
+    const unknown = good.replace('3d3c42e5aac5ba805825da76410c181273ba90b1', 'a'.repeat(40));
+    expect(workflowProblems('unknown.yml', unknown).join('\n')).toMatch(/not an allowed pin/);
+    const noComment = good.replace(' # v7.0.1', '');
+    expect(workflowProblems('nocomment.yml', noComment).join('\n')).toMatch(/# v7.0.1/);
+    const other = good.replace(
+      'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1',
+      'someone/tool@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1',
+    );
+    expect(workflowProblems('other.yml', other).join('\n')).toMatch(/not an allowed pin/);
+  });
+
+  it('fails expressions inside run:', () => {
+    for (const expression of [
+      '${{ github.event.pull_request.title }}',
+      '${{ github.head_ref }}',
+      '${{ inputs.name }}',
+    ]) {
+      const bad = good.replace('echo "$TITLE"', `echo "${expression}"`);
+      expect(workflowProblems('run.yml', bad).join('\n')).toMatch(/pass values through env/);
+    }
+  });
+
+  it('fails a checkout that keeps credentials in a job that does not push', () => {
+    const bad = good.replace('        with:\n          persist-credentials: false\n', '');
+    expect(workflowProblems('persist.yml', bad).join('\n')).toMatch(/persist-credentials: false/);
+    const pushes = bad.replace('contents: read', 'contents: write');
+    expect(workflowProblems('push.yml', pushes)).toEqual([]);
+  });
+
+  it('checks composite actions too', () => {
+    const action = `
+name: x
+description: x
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: echo "\${{ inputs.token }}"
+    - uses: actions/cache@v5
+`;
+    const problems = actionProblems('action.yml', action);
+    expect(problems).toHaveLength(2);
+  });
+});
