@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', '.bench/', 'coverage/'] },
+  { ignores: ['node_modules/', '.data/', '.bench/', 'coverage/', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -36,4 +36,5 @@ export default tseslint.config(
     files: ['eslint.config.js', 'vitest.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
+  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );
