@@ -291,7 +291,9 @@ const STEP_AFTER: Record<State, State> = { alpha: 'beta', beta: 'ga', ga: 'ga' }
 function driftRule(h: FlagFile, baseState: State, platform: PlatformFacts): Violation[] {
   if (platform.status !== 'ok') return [];
   const actual = platform.data.get(h.flag.key);
-  if (!actual || actual.state === baseState) return [];
+  // A change that brings the repository in line with the platform (the PR after an on-call
+  // revert) resolves the drift rather than adding to it.
+  if (!actual || actual.state === baseState || actual.state === h.flag.state) return [];
   return [
     flagViolation(
       'drift',

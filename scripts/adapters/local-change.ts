@@ -1,0 +1,211 @@
+// The gate run locally on a change not yet committed: base = the flags at HEAD (git objects),
+// head = the same tree with the edited files in place. The same pure `evaluateGate` that CI runs
+// judges it, so `flags promote` refuses exactly what `flags check` would block.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EvaluationError, UsageError } from '../core/errors.ts';
+import type { Codeowners } from '../core/codeowners.ts';
+import { evaluateGate, type GateResult } from '../core/gate.ts';
+import type { IncidentFacts, PlatformFacts } from '../core/facts.ts';
+import { buildFlagSet, flagsByKey, type RawEntry } from '../core/load.ts';
+import type { FlagFile, FlagSet, Violation } from '../core/model.ts';
+import { keyFromPath } from '../core/parse-flag.ts';
+import { sortViolations } from '../core/rules/static-rules.ts';
+import { loadIncidentFacts, loadPlatformFacts } from './facts-sources.ts';
+import { loadWorkingTree } from './fs-flags.ts';
+import { GitRepo } from './git.ts';
+import { withSpinner, type ProgressOutput } from './progress.ts';
+import { openHistory, readCodeownersAt } from './repo-at-commits.ts';
+import { soakClocks } from './soak-history.ts';
+
+export interface EditedFile {
+  /** Repo-relative path with forward slashes. */
+  path: string;
+  text: string;
+}
+
+export interface LocalContextOptions {
+  cwd: string;
+  /** The flags the change will touch (their soak clocks and facts are read). */
+  keys: readonly string[];
+  now: Date;
+  env: Record<string, string | undefined>;
+  /** Read soak clocks and the platform and incident facts (a promotion); a revert needs none. */
+  promotion: boolean;
+  platformUrl?: string;
+  progress: ProgressOutput;
+}
+
+/** What the gate needs besides the edited files, read once. */
+export interface LocalContext {
+  /** The commit the change is judged against (HEAD). */
+  head: string;
+  entries: RawEntry[];
+  base: FlagSet;
+  headCodeowners: Codeowners | null;
+  clocks: Map<string, Date | null>;
+  platform: PlatformFacts;
+  incidents: IncidentFacts;
+  now: Date;
+}
+
+export interface LocalChange {
+  next: FlagSet;
+  gate: GateResult;
+  /** Violations about the flags the change touches: these decide. */
+  relevant: Violation[];
+  /** Errors elsewhere in the tree, there before the change. */
+  unrelated: Violation[];
+}
+
+/**
+ * The commit HEAD names, or a clear error when there is none yet. With `history` (the soak clock
+ * is needed), a shallow clone is refused as `flags check` refuses it; a revert reads no history.
+ */
+export async function headCommit(
+  cwd: string,
+  history = true,
+): Promise<{ git: GitRepo; head: string }> {
+  try {
+    if (history) return await openHistory(cwd, 'HEAD', 'HEAD');
+    const git = new GitRepo(cwd);
+    return { git, head: await git.resolveCommit('HEAD') };
+  } catch (error) {
+    if (error instanceof EvaluationError && /unknown ref 'HEAD'/.test(error.message)) {
+      throw new EvaluationError(
+        `${cwd} has no commit yet (or is not a git repository): a change is judged against the last commit, so commit the flags first`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** The flags at a commit. */
+export async function flagsAt(
+  git: GitRepo,
+  commit: string,
+): Promise<{ entries: RawEntry[]; set: FlagSet }> {
+  const [entries] = await git.flagEntries(commit);
+  return { entries: entries!, set: buildFlagSet(entries!) };
+}
+
+export async function loadLocalContext(options: LocalContextOptions): Promise<LocalContext> {
+  const { git, head } = await headCommit(options.cwd, options.promotion);
+  const { entries, set: base } = await flagsAt(git, head);
+  const headCodeowners = await readCodeownersAt(git, head);
+  const context: LocalContext = {
+    head,
+    entries,
+    base,
+    headCodeowners,
+    clocks: new Map(),
+    platform: { status: 'unconfigured', reason: 'not needed for a revert' },
+    incidents: { status: 'ok', data: new Map() },
+    now: options.now,
+  };
+  if (!options.promotion) return context;
+  const baseByKey = flagsByKey(base);
+  const targets = options.keys.flatMap((key) => {
+    const f = baseByKey.get(key);
+    return f ? [{ key, path: f.file, state: f.flag.state }] : [];
+  });
+  context.clocks = await withSpinner(
+    options.progress,
+    'reading the soak clock from git history',
+    () => soakClocks(git, head, targets),
+  );
+  const toGa = targets.filter((t) => t.state === 'beta').map((t) => t.key);
+  [context.platform, context.incidents] = await withSpinner(
+    options.progress,
+    'asking the platform and GitHub about the exit criteria',
+    () =>
+      Promise.all([
+        loadPlatformFacts(options.env, options.platformUrl),
+        loadIncidentFacts(options.env, toGa),
+      ]),
+  );
+  return context;
+}
+
+/** The gate on HEAD versus HEAD with `edits` in place. Pure once the context is read. */
+export function judgeEdits(context: LocalContext, edits: readonly EditedFile[]): LocalChange {
+  const editedKeys = new Set(edits.map((e) => keyFromPath(e.path)));
+  // An edited flag replaces its committed file, wherever that lived (a move keeps the key).
+  const kept = context.entries.filter(
+    (e) => !(e.path.endsWith('.yaml') && editedKeys.has(keyFromPath(e.path))),
+  );
+  const edited = edits.map((e): RawEntry => {
+    const content = Buffer.from(e.text, 'utf8');
+    return { path: e.path, kind: 'file', size: content.length, content };
+  });
+  const next = buildFlagSet([...kept, ...edited]);
+  const gate = evaluateGate({
+    base: context.base,
+    head: next,
+    headCodeowners: context.headCodeowners,
+    clocks: context.clocks,
+    platform: context.platform,
+    incidents: context.incidents,
+    now: context.now,
+    strict: false,
+  });
+  const touched = new Set([...editedKeys, ...gate.changes.map((c) => c.flag)]);
+  const relevant = sortViolations(
+    gate.violations.filter((v) => v.flag !== null && touched.has(v.flag)),
+  );
+  const unrelated = gate.violations.filter((v) => !relevant.includes(v) && v.severity === 'error');
+  return { next, gate, relevant, unrelated };
+}
+
+/** A flag of the working tree and its text, or an error that names the nearest keys. */
+export function findWorkingFlag(
+  cwd: string,
+  key: string,
+): { set: FlagSet; file: FlagFile; text: string } {
+  const set = loadWorkingTree(cwd);
+  const file = flagsByKey(set).get(key);
+  if (file) return { set, file, text: readFileSync(join(cwd, file.file), 'utf8') };
+  const broken = set.brokenFiles.find((path) => keyFromPath(path) === key);
+  if (broken) {
+    throw new EvaluationError(
+      `${broken} does not load as a flag: fix it first (npm run flags -- validate shows why)`,
+    );
+  }
+  const near = nearestKeys(
+    key,
+    set.flags.map((f) => f.flag.key),
+  );
+  throw new UsageError(
+    `no flag \`${key}\` under flags/${near.length ? `: did you mean ${near.map((k) => `\`${k}\``).join(' or ')}?` : ''} (npm run flags -- status lists them)`,
+  );
+}
+
+/** Up to three keys close to `key`: containing it, or a few edits away. */
+export function nearestKeys(key: string, keys: readonly string[]): string[] {
+  const scored = keys
+    .map((k) => ({ k, d: k.includes(key) || key.includes(k) ? 0 : distance(key, k) }))
+    .filter(({ d }) => d <= Math.max(2, Math.floor(key.length / 3)))
+    .sort((a, b) => a.d - b.d || a.k.localeCompare(b.k));
+  return scored.slice(0, 3).map(({ k }) => k);
+}
+
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        prev[j]! + 1,
+        row[j - 1]! + 1,
+        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** The text of a flag file in the working tree. */
+export function readFlagText(cwd: string, file: FlagFile): string {
+  return readFileSync(join(cwd, file.file), 'utf8');
+}

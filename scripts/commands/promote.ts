@@ -1,0 +1,449 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  findWorkingFlag,
+  flagsAt,
+  headCommit,
+  judgeEdits,
+  loadLocalContext,
+  type LocalChange,
+  type LocalContext,
+} from '../adapters/local-change.ts';
+import {
+  openPullRequestFor,
+  preflightOpenPr,
+  renderOpenPr,
+  type OpenPrResult,
+} from '../adapters/open-pr.ts';
+import { soakClocks } from '../adapters/soak-history.ts';
+import { colourEnabled, renderViolations, style, type Style } from '../adapters/terminal.ts';
+import { runbookChecklist, type ChangeRequest } from '../core/change-request.ts';
+import { EvaluationError, UsageError } from '../core/errors.ts';
+import { hasBlock, removeBlock, setOverride, setState } from '../core/flag-edit.ts';
+import { flagsByKey } from '../core/load.ts';
+import {
+  GA_REMOVABLE_MS,
+  hasErrors,
+  nextState,
+  SOAK_MS,
+  type Change,
+  type FlagFile,
+  type Override,
+  type State,
+  type Violation,
+} from '../core/model.ts';
+import { formatTime, formatWhen, isoTime } from '../core/time.ts';
+import type { Command, CommandContext, OptionValues } from './command.ts';
+import { nowOption } from './check.ts';
+
+const LOGIN = /^@[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const HTTPS_URL = /^https:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/;
+
+export const command: Command = {
+  name: 'promote',
+  summary:
+    'Promote a flag one state (alpha -> beta -> ga), after running the gate on the change locally',
+  usage: `promote <key> [--now ISO] [--platform-url URL] [--open-pr] [--json]
+       promote <key> --override --decision-maker @login --incident URL --reason TEXT [--open-pr]`,
+  help: `Raises the flag's state by one step in its file (alpha to beta, beta to ga), keeping the
+file's comments and layout. First it runs the rollout gate on that change, as CI will: the soak
+(24 h in alpha, 72 h in beta, counted from the commit on this branch that last changed the
+state), dependencies, exit criteria and the other rules. When the gate says no, the file is left
+as it was and the reason is printed, with the time the promotion becomes allowed.
+
+A stale override (one used for an earlier change) and the revert block of an earlier revert are
+removed, since they belong to the change they were made with.
+
+Options:
+  --now ISO              judge at this time instead of now, e.g. 2026-11-24T12:00:00Z
+  --platform-url URL     the platform API, for the exit criteria (default PLATFORM_API_URL)
+  --override             skip the soak: a decision made in the incident channel by a named
+                         person; needs all three of:
+    --decision-maker @login   who decided
+    --incident URL            https link to the incident-channel thread
+    --reason TEXT             why the soak is skipped
+  --open-pr              commit on a new branch flags/promote-<key>, push it to origin and open
+                         the pull request (GITHUB_TOKEN, GITHUB_REPOSITORY)
+  --json                 {ok, flag, file, from, to, eligibleAt, violations, pr?}
+
+Exit status: 0 promoted (and, with --open-pr, proposed), 1 the gate refuses (nothing written),
+the flag is at ga already, or a step of --open-pr failed, 2 bad option or cannot evaluate.`,
+  options: {
+    now: { type: 'string' },
+    'platform-url': { type: 'string' },
+    override: { type: 'boolean' },
+    'decision-maker': { type: 'string' },
+    incident: { type: 'string' },
+    reason: { type: 'string' },
+    'open-pr': { type: 'boolean' },
+  },
+  allowPositionals: true,
+  async run(values, positionals, ctx) {
+    const key = singleKey(positionals, 'promote');
+    const override = overrideOption(values);
+    const now = nowOption(values, ctx);
+    const s = style(colourEnabled(ctx.env, ctx.isTTY));
+    const { file, text } = findWorkingFlag(ctx.cwd, key);
+    const from = file.flag.state;
+    const to = nextState(from);
+    if (!to) return atGa(ctx, values, file, now, s);
+
+    const preflight = values['open-pr'] ? await preflightOpenPr(ctx.cwd) : null;
+    const context = await loadLocalContext({
+      cwd: ctx.cwd,
+      keys: [key],
+      now,
+      env: ctx.env,
+      promotion: true,
+      platformUrl: typeof values['platform-url'] === 'string' ? values['platform-url'] : undefined,
+      progress: ctx,
+    });
+    assertCommittedState(context, file);
+    if (!flagsByKey(context.base).has(key)) return notCommitted(ctx, values, file, s);
+
+    let promoted = removeBlock(removeBlock(setState(text, to), 'override'), 'revert');
+    let result = judgeEdits(context, [{ path: file.file, text: promoted }]);
+    let overrideUsed = false;
+    if (override && hasErrors(result.relevant)) {
+      const withOverride = setOverride(removeBlock(setState(text, to), 'revert'), override);
+      const second = judgeEdits(context, [{ path: file.file, text: withOverride }]);
+      // The override is written only when it is what lets the promotion through.
+      if (errorCount(second.relevant) < errorCount(result.relevant)) {
+        promoted = withOverride;
+        result = second;
+        overrideUsed = true;
+      }
+    }
+    const change = result.gate.changes.find((c) => c.flag === key);
+    const ok = !hasErrors(result.relevant);
+    const notes: string[] = [];
+    if (override && !overrideUsed && ok)
+      notes.push('the soak is over, so no override is needed: none was written');
+    if (hasBlock(text, 'override') && !overrideUsed)
+      notes.push('removed the `override` block of an earlier change');
+    if (hasBlock(text, 'revert')) notes.push('removed the `revert` block of the earlier revert');
+
+    if (!ok) {
+      report(ctx, values, {
+        ok,
+        key,
+        file: file.file,
+        from,
+        to,
+        change,
+        result,
+        notes,
+        written: false,
+        pr: null,
+        s,
+        now,
+        override,
+      });
+      return 1;
+    }
+    writeFileSync(join(ctx.cwd, file.file), promoted);
+    const request: ChangeRequest = {
+      verb: 'promote',
+      key,
+      owner: file.flag.owner,
+      rows: [
+        {
+          flag: key,
+          file: file.file,
+          from,
+          to,
+          since: change?.since ?? null,
+          eligibleAt: change?.eligibleAt ?? null,
+        },
+      ],
+      files: [file.file],
+      ...(overrideUsed && override ? { override } : {}),
+      ...(file.flag.manual ? { manual: file.flag.manual } : {}),
+      warnings: result.relevant.filter((v) => v.severity === 'warning').map((v) => v.message),
+      checkedAt: isoTime(now),
+    };
+    const pr = preflight
+      ? await openPullRequestFor({ cwd: ctx.cwd, env: ctx.env, progress: ctx }, preflight, request)
+      : null;
+    report(ctx, values, {
+      ok,
+      key,
+      file: file.file,
+      from,
+      to,
+      change,
+      result,
+      notes,
+      written: true,
+      pr,
+      s,
+      now,
+      override,
+      request,
+    });
+    return pr && !pr.ok ? 1 : 0;
+  },
+};
+
+const errorCount = (violations: readonly Violation[]): number =>
+  violations.filter((v) => v.severity === 'error').length;
+
+export function singleKey(positionals: string[], verb: string): string {
+  if (positionals.length !== 1 || !positionals[0]) {
+    throw new UsageError(
+      `give exactly one flag key, e.g. flags ${verb} live-view; run 'flags ${verb} --help'`,
+    );
+  }
+  return positionals[0];
+}
+
+function overrideOption(values: OptionValues): Override | null {
+  const given = (['decision-maker', 'incident', 'reason'] as const).filter(
+    (o) => values[o] !== undefined,
+  );
+  if (!values.override) {
+    if (given.length > 0) {
+      throw new UsageError(
+        `--${given[0]} goes with --override (skipping the soak); add --override, or leave it out`,
+      );
+    }
+    return null;
+  }
+  const missing = (['decision-maker', 'incident', 'reason'] as const).filter((o) => {
+    const value = values[o];
+    return typeof value !== 'string' || value.trim() === '';
+  });
+  if (missing.length > 0) {
+    throw new UsageError(
+      `--override needs ${missing.map((m) => `--${m}`).join(', ')}: skipping a soak is decided in the incident channel by a named person (--decision-maker @login), linked (--incident https://...) and explained (--reason "...")`,
+    );
+  }
+  const decisionMaker = (values['decision-maker'] as string).trim();
+  const incident = (values.incident as string).trim();
+  if (!LOGIN.test(decisionMaker)) {
+    throw new UsageError(
+      `--decision-maker must be one person's GitHub login such as @jdoe, not '${decisionMaker}'`,
+    );
+  }
+  if (!HTTPS_URL.test(incident)) {
+    throw new UsageError(
+      `--incident must be the https:// link to the incident-channel thread, not '${incident}'`,
+    );
+  }
+  return { decision_maker: decisionMaker, incident, reason: (values.reason as string).trim() };
+}
+
+/** The flag's state in the working tree must be the committed one: the change starts there. */
+export function assertCommittedState(context: LocalContext, ...files: FlagFile[]): void {
+  const baseByKey = flagsByKey(context.base);
+  const differing = files.filter((f) => {
+    const b = baseByKey.get(f.flag.key);
+    return b !== undefined && b.flag.state !== f.flag.state;
+  });
+  if (differing.length > 0) {
+    throw new EvaluationError(
+      differing
+        .map(
+          (f) =>
+            `${f.file} has an uncommitted change of state (${baseByKey.get(f.flag.key)!.flag.state} at HEAD, ${f.flag.state} in the file)`,
+        )
+        .join('; ') +
+        ': the change starts from the committed state; commit it, or undo it (git restore <file>), and run this again',
+    );
+  }
+}
+
+function notCommitted(
+  ctx: CommandContext,
+  values: OptionValues,
+  file: FlagFile,
+  s: Style,
+): Promise<number> {
+  const message = `\`${file.flag.key}\` is not committed yet, so it has no time in alpha: a new flag starts at alpha when its pull request merges, and may be promoted 24 h after that`;
+  if (values.json) {
+    ctx.stdout(
+      JSON.stringify(
+        {
+          ok: false,
+          flag: file.flag.key,
+          file: file.file,
+          from: file.flag.state,
+          to: null,
+          eligibleAt: null,
+          violations: [],
+          message,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  } else {
+    ctx.stdout(`${s.red('✗')} ${message}\n`);
+  }
+  return Promise.resolve(1);
+}
+
+async function atGa(
+  ctx: CommandContext,
+  values: OptionValues,
+  file: FlagFile,
+  now: Date,
+  s: Style,
+): Promise<number> {
+  let removableAt: Date | null = null;
+  try {
+    const { git, head } = await headCommit(ctx.cwd);
+    const { set } = await flagsAt(git, head);
+    const committed = flagsByKey(set).get(file.flag.key);
+    if (committed && committed.flag.state !== 'ga') {
+      throw new EvaluationError(
+        `${file.file} has an uncommitted change of state (${committed.flag.state} at HEAD, ga in the file): the change starts from the committed state; commit it, or undo it (git restore ${file.file}), and run this again`,
+      );
+    }
+    if (committed) {
+      const since = (
+        await soakClocks(git, head, [{ key: file.flag.key, path: committed.file, state: 'ga' }])
+      ).get(file.flag.key);
+      removableAt = since ? new Date(since.getTime() + GA_REMOVABLE_MS) : null;
+    }
+  } catch (error) {
+    if (error instanceof EvaluationError && error.message.includes('uncommitted change'))
+      throw error;
+    // Without history the advice stands; only the date is missing.
+  }
+  const when = removableAt
+    ? removableAt <= now
+      ? `it has been at ga for 7 days or more, so it may be removed now`
+      : `it may be removed from ${formatWhen(removableAt, now)}`
+    : 'it may be removed after 7 days at ga';
+  const message = `\`${file.flag.key}\` is at ga already: there is nothing to promote. Dead flags are technical debt: ${when}, by deleting ${file.file} (and the flag from the code) in a follow-up pull request.`;
+  if (values.json) {
+    ctx.stdout(
+      JSON.stringify(
+        {
+          ok: false,
+          flag: file.flag.key,
+          file: file.file,
+          from: 'ga',
+          to: null,
+          eligibleAt: null,
+          removableAt: removableAt ? isoTime(removableAt) : null,
+          violations: [],
+          message,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  } else {
+    ctx.stdout(`${s.yellow('!')} ${message}\n`);
+  }
+  return 1;
+}
+
+interface Report {
+  ok: boolean;
+  key: string;
+  file: string;
+  from: State;
+  to: State;
+  change: Change | undefined;
+  result: LocalChange;
+  notes: string[];
+  written: boolean;
+  pr: OpenPrResult | null;
+  s: Style;
+  now: Date;
+  override: Override | null;
+  request?: ChangeRequest;
+}
+
+function report(ctx: CommandContext, values: OptionValues, r: Report): void {
+  const eligibleAt = r.change?.eligibleAt ?? null;
+  if (values.json) {
+    const doc = {
+      ok: r.ok && (r.pr?.ok ?? true),
+      flag: r.key,
+      file: r.file,
+      from: r.from,
+      to: r.to,
+      since: r.change?.since ?? null,
+      eligibleAt,
+      written: r.written,
+      override: r.written && r.request?.override !== undefined,
+      violations: r.result.relevant,
+      notes: r.written ? r.notes : [],
+      ...(r.pr ? { pr: r.pr } : {}),
+    };
+    ctx.stdout(JSON.stringify(doc, null, 2) + '\n');
+    return;
+  }
+  const { s } = r;
+  const out: string[] = [];
+  const warnings = r.result.relevant.filter((v) => v.severity === 'warning');
+  if (!r.ok) {
+    out.push(
+      `${s.red('✗')} ${r.key}: ${r.from} to ${r.to} is refused by the rollout gate; ${r.file} is unchanged`,
+      '',
+    );
+    out.push(renderViolations(r.result.relevant, s));
+    out.push(...refusalHints(r));
+  } else {
+    out.push(`${s.green('✓')} Promoted ${s.bold(r.key)}: ${r.from} -> ${r.to} in ${r.file}`);
+    if (r.change?.since && eligibleAt) {
+      const soakHours = SOAK_MS[r.from as Exclude<State, 'ga'>] / 3_600_000;
+      const eligible = new Date(eligibleAt);
+      out.push(
+        `  in ${r.from} since ${formatTime(new Date(r.change.since))}; the ${soakHours} h soak ${
+          eligible <= r.now
+            ? `allowed it from ${formatTime(eligible)}`
+            : `would allow it from ${formatWhen(eligible, r.now)}, and is waived`
+        }`,
+      );
+    }
+    for (const w of warnings) out.push(`  ${s.yellow('!')} ${w.message}`);
+    for (const n of r.notes) out.push(`  ${s.dim(n)}`);
+    if (r.request) {
+      const { before, after } = runbookChecklist(r.request);
+      out.push('', s.bold('Before merging (runbook):'), ...before.map((l) => `  ${l}`));
+      out.push(s.bold('After the merge and deploy:'), ...after.map((l) => `  ${l}`), '');
+    }
+    if (r.pr) {
+      out.push(renderOpenPr(r.pr, s));
+    } else {
+      out.push(
+        'Next: commit it on a branch and open a pull request (or use --open-pr next time, which does this for you):',
+        `  git switch -c flags/promote-${r.key}`,
+        `  git commit -m "Promote ${r.key} to ${r.to}" -- ${r.file}`,
+        `  git push -u origin flags/promote-${r.key}`,
+        '',
+      );
+    }
+  }
+  if (r.result.unrelated.length > 0) {
+    out.push(
+      s.dim(
+        `Note: the tree has ${r.result.unrelated.length} other error(s), not caused by this change; npm run flags -- validate lists them.`,
+      ),
+    );
+  }
+  ctx.stdout(out.join('\n').replace(/\n*$/, '\n'));
+}
+
+function refusalHints(r: Report): string[] {
+  const hints: string[] = [];
+  const soak = r.result.relevant.find((v: Violation) => v.rule === 'soak' && v.flag === r.key);
+  if (soak && r.change?.eligibleAt) {
+    hints.push(`Run this again from ${formatTime(new Date(r.change.eligibleAt))}.`);
+    if (!r.override) {
+      hints.push(
+        'Skipping the soak is an incident-channel decision by a named person; with one, run:',
+        `  npm run flags -- promote ${r.key} --override --decision-maker @login --incident https://... --reason "..."`,
+      );
+    }
+  }
+  if (r.result.relevant.some((v) => v.rule === 'exit-criteria') && r.override) {
+    hints.push('An override waives the soak only; unmet exit criteria still block the promotion.');
+  }
+  return hints;
+}

@@ -1,0 +1,301 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  findWorkingFlag,
+  judgeEdits,
+  loadLocalContext,
+  readFlagText,
+} from '../adapters/local-change.ts';
+import { openPullRequestFor, preflightOpenPr, renderOpenPr } from '../adapters/open-pr.ts';
+import { colourEnabled, renderViolations, style } from '../adapters/terminal.ts';
+import type { ChangeRequest, ChangeRow } from '../core/change-request.ts';
+import { UsageError } from '../core/errors.ts';
+import { removeBlock, setRevert, setState } from '../core/flag-edit.ts';
+import { flagsByKey } from '../core/load.ts';
+import {
+  hasErrors,
+  STATES,
+  stateRank,
+  type FlagSet,
+  type Revert,
+  type State,
+} from '../core/model.ts';
+import { revertProblems } from '../core/rules/blocks.ts';
+import type { Command, OptionValues } from './command.ts';
+import { assertCommittedState, singleKey } from './promote.ts';
+
+export const command: Command = {
+  name: 'revert',
+  summary:
+    'Demote a flag (default to alpha) with its reason and incident, and the dependents above it',
+  usage: 'revert <key> --reason TEXT --incident URL [--to alpha|beta] [--open-pr] [--json]',
+  help: `The runbook's revert path, as a change to the flag files: lowers the flag's state (to alpha
+unless --to says beta), writes the \`revert\` block with the reason and the incident link, and
+drops an \`override\` block. Flags that depend on it, directly or not, and would stand above it
+are demoted too, with the same revert block, and listed. A revert needs no soak. Comments and
+layout of the files are kept.
+
+It then prints the steps the runbook leaves for people: the post in #novavms-releases and the
+postmortem. The platform changes when the change is merged and deployed; orgs see it within 60 s.
+
+Options:
+  --reason TEXT   why the flag is reverted (required)
+  --incident URL  https link to the incident thread (required)
+  --to STATE      the state to go back to, below the current one (default alpha)
+  --open-pr       commit on a new branch flags/revert-<key>, push it to origin and open the pull
+                  request (GITHUB_TOKEN, GITHUB_REPOSITORY)
+  --json          {ok, flag, file, from, to, dependents, violations, pr?}
+
+Exit status: 0 reverted (and, with --open-pr, proposed), 1 nothing to revert, the gate refuses
+(nothing written) or a step of --open-pr failed, 2 bad option or cannot evaluate.`,
+  options: {
+    reason: { type: 'string' },
+    incident: { type: 'string' },
+    to: { type: 'string' },
+    'open-pr': { type: 'boolean' },
+  },
+  allowPositionals: true,
+  async run(values, positionals, ctx) {
+    const key = singleKey(positionals, 'revert');
+    const revert = revertOption(values);
+    const s = style(colourEnabled(ctx.env, ctx.isTTY));
+    const { set, file, text } = findWorkingFlag(ctx.cwd, key);
+    const from = file.flag.state;
+    const to = targetState(values, key, from);
+    if (to === null) {
+      const message = `\`${key}\` is at alpha already: there is nothing to revert it to. To take it away from the orgs in \`alpha_orgs\`, edit that list; to retire it, delete ${file.file} in a pull request.`;
+      if (values.json) {
+        ctx.stdout(
+          JSON.stringify(
+            {
+              ok: false,
+              flag: key,
+              file: file.file,
+              from,
+              to: null,
+              dependents: [],
+              violations: [],
+              message,
+            },
+            null,
+            2,
+          ) + '\n',
+        );
+      } else {
+        ctx.stdout(`${s.yellow('!')} ${message}\n`);
+      }
+      return 1;
+    }
+
+    const preflight = values['open-pr'] ? await preflightOpenPr(ctx.cwd) : null;
+    const demotions = demote(set, key, to);
+    const byKey = flagsByKey(set);
+    const files = [...demotions.keys()].map((k) => byKey.get(k)!);
+    const context = await loadLocalContext({
+      cwd: ctx.cwd,
+      keys: [...demotions.keys()],
+      now: ctx.clock(),
+      env: ctx.env,
+      promotion: false,
+      progress: ctx,
+    });
+    assertCommittedState(context, ...files);
+
+    const edits = files.map((f) => {
+      const original = f === file ? text : readFlagText(ctx.cwd, f);
+      return {
+        path: f.file,
+        text: removeBlock(
+          setRevert(setState(original, demotions.get(f.flag.key)!), revert),
+          'override',
+        ),
+      };
+    });
+    const result = judgeEdits(context, edits);
+    const rows: ChangeRow[] = files.map((f) => ({
+      flag: f.flag.key,
+      file: f.file,
+      from: f.flag.state,
+      to: demotions.get(f.flag.key)!,
+      ...(f === file ? {} : { note: `depends on ${dependencyPath(set, f.flag.key, key)}` }),
+    }));
+    const ok = !hasErrors(result.relevant);
+    const dependents = rows
+      .slice(1)
+      .map((r) => ({ flag: r.flag, file: r.file, from: r.from, to: r.to }));
+
+    if (!ok) {
+      if (values.json) {
+        ctx.stdout(
+          JSON.stringify(
+            {
+              ok,
+              flag: key,
+              file: file.file,
+              from,
+              to,
+              dependents,
+              written: false,
+              violations: result.relevant,
+            },
+            null,
+            2,
+          ) + '\n',
+        );
+      } else {
+        ctx.stdout(
+          `${s.red('✗')} ${key}: ${from} to ${to} is refused by the rollout gate; nothing was written\n\n${renderViolations(result.relevant, s)}`,
+        );
+      }
+      return 1;
+    }
+    for (const edit of edits) writeFileSync(join(ctx.cwd, edit.path), edit.text);
+    const request: ChangeRequest = {
+      verb: 'revert',
+      key,
+      owner: file.flag.owner,
+      rows,
+      files: edits.map((e) => e.path),
+      revert,
+      warnings: result.relevant.filter((v) => v.severity === 'warning').map((v) => v.message),
+    };
+    const pr = preflight
+      ? await openPullRequestFor({ cwd: ctx.cwd, env: ctx.env, progress: ctx }, preflight, request)
+      : null;
+
+    if (values.json) {
+      ctx.stdout(
+        JSON.stringify(
+          {
+            ok: pr?.ok ?? true,
+            flag: key,
+            file: file.file,
+            from,
+            to,
+            dependents,
+            written: true,
+            violations: result.relevant,
+            steps: humanSteps(request),
+            ...(pr ? { pr } : {}),
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+      return pr && !pr.ok ? 1 : 0;
+    }
+    const out = [
+      `${s.green('✓')} Reverted ${s.bold(key)}: ${from} -> ${to} in ${file.file}, with its revert block`,
+    ];
+    if (dependents.length > 0) {
+      out.push(`  Demoted with it, so that no dependent stands above ${key}:`);
+      for (const r of rows.slice(1))
+        out.push(`    ${r.flag}  ${r.from} -> ${r.to}  ${r.file}  (${r.note})`);
+    }
+    out.push(
+      '',
+      s.bold('Steps left for people (runbook, revert path):'),
+      ...humanSteps(request).map((l, i) => `  ${i + 1}. ${l}`),
+      '',
+    );
+    if (pr) {
+      out.push(renderOpenPr(pr, s));
+    } else {
+      const paths = edits.map((e) => e.path).join(' ');
+      out.push(
+        'Next: commit it on a branch and open a pull request (--open-pr does this for you):',
+        `  git switch -c flags/revert-${key}`,
+        `  git commit -m "Revert ${key} to ${to}" -- ${paths}`,
+        `  git push -u origin flags/revert-${key}`,
+        '',
+      );
+    }
+    ctx.stdout(out.join('\n').replace(/\n*$/, '\n'));
+    return pr && !pr.ok ? 1 : 0;
+  },
+};
+
+function revertOption(values: OptionValues): Revert {
+  const reason = typeof values.reason === 'string' ? values.reason.trim() : '';
+  const incident = typeof values.incident === 'string' ? values.incident.trim() : '';
+  if (!reason || !incident) {
+    throw new UsageError(
+      `a revert needs ${[!reason && '--reason "..."', !incident && '--incident https://...'].filter(Boolean).join(' and ')}: the reason and the link to the incident thread go into the flag file and the #novavms-releases post`,
+    );
+  }
+  const problems = revertProblems({ reason, incident });
+  if (problems.length > 0)
+    throw new UsageError(
+      `--incident must be an https:// link to the incident thread, not '${incident}'`,
+    );
+  return { reason, incident };
+}
+
+/** The state to revert to; null when the flag is at alpha already. */
+function targetState(values: OptionValues, key: string, from: State): State | null {
+  const to = values.to ?? 'alpha';
+  if (typeof to !== 'string' || !(STATES as readonly string[]).includes(to)) {
+    throw new UsageError(`--to must be alpha or beta, not '${String(to)}'`);
+  }
+  if (from === 'alpha') return null;
+  if (stateRank(to as State) >= stateRank(from)) {
+    throw new UsageError(
+      `\`${key}\` is at ${from}: --to must be a lower state (${STATES.slice(0, stateRank(from)).join(' or ')})`,
+    );
+  }
+  return to as State;
+}
+
+/**
+ * The flag at `to`, and every flag that depends on it (directly or through others) lowered to
+ * the highest state its dependencies leave it: none stands above a dependency. In order: the
+ * flag first, then dependents by key.
+ */
+export function demote(set: FlagSet, key: string, to: State): Map<string, State> {
+  const byKey = flagsByKey(set);
+  const lowered = new Map<string, State>([[key, to]]);
+  const stateOf = (k: string): State | undefined => lowered.get(k) ?? byKey.get(k)?.flag.state;
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const f of set.flags) {
+      for (const dep of f.flag.depends_on ?? []) {
+        const depState = lowered.get(dep);
+        const own = stateOf(f.flag.key)!;
+        if (depState !== undefined && stateRank(own) > stateRank(depState)) {
+          lowered.set(f.flag.key, depState);
+          changed = true;
+        }
+      }
+    }
+  }
+  const dependents = [...lowered.keys()].filter((k) => k !== key).sort();
+  return new Map([[key, to], ...dependents.map((k): [string, State] => [k, lowered.get(k)!])]);
+}
+
+/** `b -> a` : how `from` depends on `root`, for the list of demoted dependents. */
+function dependencyPath(set: FlagSet, from: string, root: string): string {
+  const byKey = flagsByKey(set);
+  const queue: string[][] = [[from]];
+  const seen = new Set([from]);
+  while (queue.length > 0) {
+    const path = queue.shift()!;
+    for (const dep of byKey.get(path.at(-1)!)?.flag.depends_on ?? []) {
+      if (dep === root) return [...path.slice(1), root].map((k) => `\`${k}\``).join(' -> ');
+      if (!seen.has(dep)) {
+        seen.add(dep);
+        queue.push([...path, dep]);
+      }
+    }
+  }
+  return `\`${root}\``;
+}
+
+/** What the runbook leaves for people after a revert, in its words. */
+export function humanSteps(request: ChangeRequest): string[] {
+  const to = request.rows[0]?.to ?? 'alpha';
+  return [
+    `Get the change merged: the deploy then sets ${request.key} to ${to} on the platform; orgs that had the feature see it disappear from their UI within 60 seconds (the client re-fetches the flag list).`,
+    `Post in #novavms-releases with the revert reason and a link to the incident thread: “${request.revert?.reason ?? ''}” — ${request.revert?.incident ?? ''}`,
+    'Open a postmortem (see the Incident response runbook).',
+  ];
+}
