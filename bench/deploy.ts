@@ -1,0 +1,199 @@
+// Deploy at scale: synthetic repositories of 1,000 and 10,000 flags (per-team folders, about a
+// third depending on earlier flags, a history that promoted some to beta and ga by the rules,
+// alpha orgs), deployed in full to a fresh platform server (flags synced per second), then a
+// no-op second deploy at 10,000 flags: its time and the requests it made, counted by the
+// server (target: one list call and no writes).
+// Run alone with `npx tsx bench/deploy.ts`; `npm run bench` runs it with the others.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runDeploy, type DeployReport } from '../scripts/adapters/deploy-run.ts';
+import { startPlatformServer } from '../scripts/platform-server/server.ts';
+
+const TEAMS = [
+  'video',
+  'platform',
+  'analytics',
+  'access',
+  'mobile',
+  'billing',
+  'edge',
+  'storage',
+  'search',
+  'alerts',
+];
+const STATES = ['alpha', 'beta', 'ga'] as const;
+type State = (typeof STATES)[number];
+
+interface BenchFlag {
+  key: string;
+  team: string;
+  path: string;
+  depends: string[];
+  /** The state it ends in; it got there one state at a time, after each soak. */
+  state: State;
+  orgs: string[];
+}
+
+export function benchFlags(count: number): BenchFlag[] {
+  const flags: BenchFlag[] = [];
+  const stateOf = new Map<string, State>();
+  for (let i = 0; i < count; i++) {
+    const team = TEAMS[i % TEAMS.length]!;
+    const key = `${team}-feature-${i}`;
+    const depends =
+      i > 10 && i % 3 === 0
+        ? [flags[i - 7]!.key, ...(i % 6 === 0 ? [flags[i - 11]!.key] : [])]
+        : [];
+    // About 30 % in beta and 10 % at ga, never above a dependency.
+    const wanted: State = i % 10 === 0 ? 'ga' : i % 10 < 3 ? 'beta' : 'alpha';
+    const cap = Math.min(...depends.map((d) => STATES.indexOf(stateOf.get(d)!)), 2);
+    const state = STATES[Math.min(STATES.indexOf(wanted), cap)]!;
+    const orgs = i % 20 === 7 ? ['novalien-internal', `design-partner-${i % 13}`] : [];
+    stateOf.set(key, state);
+    flags.push({ key, team, path: `flags/${team}/${key}.yaml`, depends, state, orgs });
+  }
+  return flags;
+}
+
+function flagText(f: BenchFlag, state: State): string {
+  return [
+    `key: ${f.key}`,
+    `description: Synthetic feature ${f.key}.`,
+    `owner: "@novalien/${f.team}"`,
+    `state: ${state}`,
+    'revertible: true',
+    ...(f.depends.length ? ['depends_on:', ...f.depends.map((d) => `  - ${d}`)] : []),
+    ...(f.orgs.length
+      ? [
+          'alpha_orgs:',
+          ...f.orgs.flatMap((o) => [
+            `  - org: ${o}`,
+            ...(o.startsWith('novalien') ? [] : ['    preview_agreement: PA-2026-001']),
+          ]),
+        ]
+      : []),
+    '',
+  ].join('\n');
+}
+
+/** A repository whose first-parent history created every flag at alpha, then promoted by the rules. */
+export function benchRepo(flags: readonly BenchFlag[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'flags-bench-deploy-'));
+  execFileSync('git', ['init', '-q', '-b', 'main', dir]);
+  const chunks: string[] = [];
+  const data = (text: string): string => `data ${Buffer.byteLength(text)}\n${text}\n`;
+  let time = Date.parse('2026-01-05T09:00:00Z') / 1000;
+  const commit = (
+    message: string,
+    files: readonly BenchFlag[],
+    state: (f: BenchFlag) => State,
+    extra: [string, string][] = [],
+  ): void => {
+    chunks.push(
+      `commit refs/heads/main\ncommitter Bench <bench@example.com> ${time} +0000\n${data(message)}`,
+    );
+    for (const f of files) chunks.push(`M 100644 inline ${f.path}\n${data(flagText(f, state(f)))}`);
+    for (const [path, text] of extra) chunks.push(`M 100644 inline ${path}\n${data(text)}`);
+    chunks.push('\n');
+  };
+  commit('add flags', flags, () => 'alpha', [
+    ['CODEOWNERS', TEAMS.map((t) => `/flags/${t}/ @novalien/${t}`).join('\n') + '\n'],
+  ]);
+  time += 30 * 3600;
+  commit(
+    'promote to beta',
+    flags.filter((f) => f.state !== 'alpha'),
+    () => 'beta',
+  );
+  time += 80 * 3600;
+  commit(
+    'promote to ga',
+    flags.filter((f) => f.state === 'ga'),
+    () => 'ga',
+  );
+  const result = spawnSync('git', ['fast-import', '--quiet'], {
+    cwd: dir,
+    input: chunks.join(''),
+    maxBuffer: 1 << 30,
+  });
+  if (result.status !== 0) throw new Error(`fast-import failed: ${result.stderr.toString()}`);
+  execFileSync('git', ['checkout', '-q', '-f', 'main'], { cwd: dir });
+  return dir;
+}
+
+interface Run {
+  report: DeployReport;
+  ms: number;
+  requests: Record<string, number>;
+}
+
+async function deployOnce(
+  dir: string,
+  url: string,
+  token: string,
+  counted: Record<string, number>,
+): Promise<Run> {
+  for (const k of Object.keys(counted)) delete counted[k];
+  const started = performance.now();
+  const report = await runDeploy({
+    cwd: dir,
+    env: { PLATFORM_API_TOKEN: token },
+    now: new Date(),
+    dryRun: false,
+    command: 'deploy',
+    platformUrl: url,
+  });
+  return { report, ms: performance.now() - started, requests: { ...counted } };
+}
+
+async function benchSize(count: number, noOp: boolean): Promise<string[]> {
+  const flags = benchFlags(count);
+  const dir = benchRepo(flags);
+  const counted: Record<string, number> = {};
+  // In memory: the bench measures deploy, not the server's disk.
+  const server = await startPlatformServer({
+    token: 'bench',
+    log: (line) => {
+      const method = line.split(' ', 1)[0]!;
+      counted[method] = (counted[method] ?? 0) + 1;
+    },
+  });
+  const lines: string[] = [];
+  try {
+    const first = await deployOnce(dir, server.url, 'bench', counted);
+    const c = first.report.counts;
+    if (!first.report.ok)
+      throw new Error(`the first deploy of ${count} flags failed: ${JSON.stringify(c)}`);
+    const writes =
+      (first.requests.PUT ?? 0) + (first.requests.POST ?? 0) + (first.requests.DELETE ?? 0);
+    lines.push(
+      `deploy: full first deploy of ${count.toLocaleString('en')} flags: ${(first.ms / 1000).toFixed(1)} s, ${Math.round(count / (first.ms / 1000)).toLocaleString('en')} flags/s (${c.applied.toLocaleString('en')} steps, ${writes.toLocaleString('en')} writes, verified)`,
+    );
+    if (noOp) {
+      const second = await deployOnce(dir, server.url, 'bench', counted);
+      const reads = second.requests.GET ?? 0;
+      const w =
+        (second.requests.PUT ?? 0) + (second.requests.POST ?? 0) + (second.requests.DELETE ?? 0);
+      const target = reads === 1 && w === 0 ? 'target met' : 'TARGET MISSED';
+      lines.push(
+        `deploy: no-op deploy of ${count.toLocaleString('en')} flags: ${Math.round(second.ms)} ms, ${reads} list call${reads === 1 ? '' : 's'}, ${w} writes (${target}: one list call, no writes)`,
+      );
+      if (second.report.steps.length !== 0) throw new Error('the second deploy was not a no-op');
+    }
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return lines;
+}
+
+export async function benchDeploy(): Promise<string[]> {
+  return [...(await benchSize(1_000, false)), ...(await benchSize(10_000, true))];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  for (const line of await benchDeploy()) process.stdout.write(`${line}\n`);
+}

@@ -1,0 +1,180 @@
+// What the repository's first-parent history says about the flags a deploy has to judge: every
+// change of `state` (with whether a fresh `override` came with it) and when each org entered or
+// left `alpha_orgs`; and which keys the repository once had and deleted. Read from git objects
+// only for the few flags that differ from the platform, so a no-op deploy reads no history.
+import { isDeepStrictEqual } from 'node:util';
+import type { FlagHistory, StateEntry } from '../core/deploy-plan.ts';
+import { FLAGS_DIR } from '../core/load.ts';
+import type { Flag, State } from '../core/model.ts';
+import { keyFromPath, parseFlag } from '../core/parse-flag.ts';
+import { stateOfText } from '../core/state-of.ts';
+import { isoTime } from '../core/time.ts';
+import type { GitRepo, HistoryCommit, RawChange } from './git.ts';
+
+export interface HistoryTarget {
+  key: string;
+  /** The file's path at the deployed commit. */
+  path: string;
+}
+
+interface Entry {
+  commit: HistoryCommit;
+  change: RawChange;
+}
+
+interface Version {
+  sha: string;
+  time: Date;
+  blob: string;
+  path: string;
+}
+
+/** Above this many flags one walk over flags/ is cheaper than naming every path. */
+const PATH_LIMIT = 64;
+
+export async function flagHistories(
+  git: GitRepo,
+  head: string,
+  targets: readonly HistoryTarget[],
+): Promise<Map<string, FlagHistory>> {
+  const result = new Map<string, FlagHistory>();
+  if (targets.length === 0) return result;
+  const limited = targets.length <= PATH_LIMIT;
+  const history = await git.firstParentHistory(
+    head,
+    limited ? targets.map((t) => t.path) : [`${FLAGS_DIR}/`],
+  );
+  const byPath = indexByPath(history);
+  const rank = new Map(history.map((c, i) => [c.sha, i]));
+
+  const versions = new Map<string, Version[]>();
+  for (const t of targets) {
+    const list: Version[] = [];
+    let path = t.path;
+    let entries = byPath.get(path) ?? [];
+    for (let i = 0; i < entries.length;) {
+      const { commit, change } = entries[i]!;
+      if (change.status === 'D' || !change.newBlob) break;
+      list.push({ sha: commit.sha, time: commit.time, blob: change.newBlob, path });
+      if (change.status !== 'A') {
+        i++;
+        continue;
+      }
+      // Added here: a move keeps the flag's history (the key is its identity), a creation ends it.
+      const moved = await movedFrom(git, commit, t.key, path, limited, byPath, rank);
+      if (!moved) break;
+      path = moved.path;
+      entries = moved.entries;
+      i = 0;
+    }
+    versions.set(t.key, list.reverse());
+  }
+
+  const blobs = await git.readBlobs([...versions.values()].flat().map((v) => v.blob));
+  for (const t of targets) {
+    const list = versions.get(t.key) ?? [];
+    result.set(
+      t.key,
+      historyOf(
+        list.map((v) => {
+          const text = blobs.get(v.blob)?.toString('utf8') ?? '';
+          return {
+            sha: v.sha,
+            time: v.time,
+            flag: parseFlag(text, v.path).flag,
+            state: stateOfText(text),
+          };
+        }),
+      ),
+    );
+  }
+  return result;
+}
+
+/** The versions of one flag, oldest first, to its state entries and org changes. */
+export function historyOf(
+  versions: readonly { sha: string; time: Date; flag: Flag | null; state: State | null }[],
+): FlagHistory {
+  const entries: StateEntry[] = [];
+  const orgsChangedAt: Record<string, string> = {};
+  let prev: { state: State; override: Flag['override'] | null; orgs: Set<string> } | null = null;
+  for (const v of versions) {
+    const state = v.flag?.state ?? v.state;
+    if (!state) continue;
+    const override = v.flag?.override ?? null;
+    const orgs: Set<string> = v.flag
+      ? new Set((v.flag.alpha_orgs ?? []).map((o) => o.org))
+      : (prev?.orgs ?? new Set<string>());
+    const at = isoTime(v.time);
+    if (!prev || state !== prev.state) {
+      entries.push({
+        state,
+        at,
+        sha: v.sha,
+        created: prev === null,
+        freshOverride:
+          override !== null && (prev === null || !isDeepStrictEqual(override, prev.override)),
+        decisionMaker: override?.decision_maker ?? null,
+      });
+    }
+    for (const org of new Set([...orgs, ...(prev?.orgs ?? [])])) {
+      if (orgs.has(org) !== (prev?.orgs.has(org) ?? false)) orgsChangedAt[org] = at;
+    }
+    prev = { state, override, orgs };
+  }
+  const newest = versions.at(-1);
+  return { entries, orgsChangedAt, lastChangedAt: newest ? isoTime(newest.time) : null };
+}
+
+/** Where a file added in `commit` came from, when the same key was deleted elsewhere (a move). */
+async function movedFrom(
+  git: GitRepo,
+  commit: HistoryCommit,
+  key: string,
+  path: string,
+  limited: boolean,
+  byPath: Map<string, Entry[]>,
+  rank: Map<string, number>,
+): Promise<{ path: string; entries: Entry[] } | null> {
+  const isPartner = (p: string): boolean =>
+    p !== path && p.endsWith('.yaml') && keyFromPath(p) === key;
+  const partner = commit.changes.find((ch) => ch.status === 'D' && isPartner(ch.path));
+  if (partner) {
+    const older = (byPath.get(partner.path) ?? []).filter(
+      (e) => rank.get(e.commit.sha)! > rank.get(commit.sha)!,
+    );
+    return { path: partner.path, entries: older };
+  }
+  if (!limited) return null;
+  // Path-limited history does not show the other half of a move: look in the parent's tree.
+  const parent = await git.firstParent(commit.sha);
+  if (!parent) return null;
+  const origin = (await git.listTree(parent)).find((e) => isPartner(e.path));
+  if (!origin) return null;
+  const older = await git.firstParentHistory(parent, [origin.path]);
+  return { path: origin.path, entries: indexByPath(older).get(origin.path) ?? [] };
+}
+
+function indexByPath(history: readonly HistoryCommit[]): Map<string, Entry[]> {
+  const byPath = new Map<string, Entry[]>();
+  for (const commit of history) {
+    for (const change of commit.changes) {
+      const list = byPath.get(change.path);
+      if (list) list.push({ commit, change });
+      else byPath.set(change.path, [{ commit, change }]);
+    }
+  }
+  return byPath;
+}
+
+/** Keys of flag files deleted on the first-parent history of `head`: flags the repository had. */
+export async function removedFlagKeys(git: GitRepo, head: string): Promise<Set<string>> {
+  const keys = new Set<string>();
+  for (const commit of await git.firstParentHistory(head, [`${FLAGS_DIR}/`])) {
+    for (const change of commit.changes) {
+      if (change.status === 'D' && change.path.endsWith('.yaml'))
+        keys.add(keyFromPath(change.path));
+    }
+  }
+  return keys;
+}

@@ -1,0 +1,101 @@
+import { writeDeploySummary, renderReport } from '../adapters/deploy-render.ts';
+import { runDeploy, type DeployReport } from '../adapters/deploy-run.ts';
+import { colourEnabled, style } from '../adapters/terminal.ts';
+import { UsageError } from '../core/errors.ts';
+import { parseInstant } from '../core/time.ts';
+import type { Command, CommandContext, OptionValues } from './command.ts';
+
+export const DEPLOY_OPTIONS = {
+  'platform-url': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  now: { type: 'string' },
+  concurrency: { type: 'string' },
+  retries: { type: 'string' },
+} as const;
+
+export const DEPLOY_HELP_OPTIONS = `Options:
+  --platform-url URL  the platform API (default PLATFORM_API_URL; token in PLATFORM_API_TOKEN)
+  --dry-run           plan only: read everything, write nothing (what 'flags plan' does)
+  --json              one JSON document: {ok, dryRun, counts: {applied, skipped, failed,
+                      drifted, ...}, steps: [...], flags, announcements, verify, ...}
+  --now ISO           the time to judge soaks at (default: now), e.g. 2026-11-24T12:00:00Z
+  --concurrency N     independent steps in flight at once (default 8)
+  --retries N         retries of each platform request after the first try (default 6)`;
+
+export const DEPLOY_HELP_BODY = `Deploys the flags of the checked-out commit (HEAD, read from git objects: uncommitted edits are
+not deployed). Steps: register new flags (at alpha) and update their metadata; promote and
+demote states (dependencies before dependents on the way up, dependents first on the way
+down); staff enable and disable the orgs of 'alpha_orgs'; archive flags deleted from the
+repository. Independent steps run in parallel. Every write carries 'X-Actor: flags-deploy' and
+an Idempotency-Key derived from the commit and the step, so retries and re-runs never apply a
+change twice. Afterwards the result is read back and verified (state, opt-in count, audit logs).
+
+The gate runs again on what is about to be applied, with the platform as the base: a promotion
+that skips a state, comes before the soak (24 h in alpha, 72 h in beta, from the platform's
+state_changed_at, unless a fresh override came with the change) or outruns a dependency is
+refused and reported with its rule and when it becomes allowed.
+
+A flag whose state someone else changed on the platform after the repository last changed it
+(an on-call revert) is drift: reported, never overwritten, until the repository changes that
+flag's state again. See docs/deploy.md.
+
+Announcements for each promotion (beta: summary, opt-in path, manual; GA: with the revert
+path) are printed, and with the plan and result tables written to the job summary when
+GITHUB_STEP_SUMMARY is set.`;
+
+function positiveInt(values: OptionValues, name: string, max: number): number | undefined {
+  const text = values[name];
+  if (typeof text !== 'string') return undefined;
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= (name === 'retries' ? 0 : 1) && n <= max))
+    throw new UsageError(`--${name} '${text}' must be a whole number up to ${max}`);
+  return n;
+}
+
+function nowOf(values: OptionValues, ctx: CommandContext): Date {
+  if (typeof values.now !== 'string') return ctx.clock();
+  const date = parseInstant(values.now);
+  if (!date)
+    throw new UsageError(
+      `--now '${values.now}' is not an ISO 8601 time with a zone, e.g. 2026-11-24T12:00:00Z`,
+    );
+  return date;
+}
+
+/** plan and deploy: run, print (text or JSON), write the job summary; 1 when anything failed. */
+export async function runDeployCommand(
+  values: OptionValues,
+  ctx: CommandContext,
+  command: 'plan' | 'deploy',
+): Promise<number> {
+  const report: DeployReport = await runDeploy({
+    cwd: ctx.cwd,
+    env: ctx.env,
+    now: nowOf(values, ctx),
+    dryRun: command === 'plan' || Boolean(values['dry-run']),
+    command,
+    platformUrl: typeof values['platform-url'] === 'string' ? values['platform-url'] : undefined,
+    concurrency: positiveInt(values, 'concurrency', 64),
+    retries: positiveInt(values, 'retries', 20),
+    progress: ctx.isTTY && !values.json ? (line) => ctx.stderr(`${line}...\n`) : undefined,
+  });
+  if (values.json) ctx.stdout(JSON.stringify(report, null, 2) + '\n');
+  else ctx.stdout(renderReport(report, style(colourEnabled(ctx.env, ctx.isTTY))));
+  await writeDeploySummary(report, ctx.env);
+  return report.ok ? 0 : 1;
+}
+
+export const command: Command = {
+  name: 'deploy',
+  summary: "Sync the repository's flags to the platform, in order, safely (on merge)",
+  usage: 'deploy [--platform-url URL] [--dry-run] [--json]',
+  help: `${DEPLOY_HELP_BODY}
+
+${DEPLOY_HELP_OPTIONS}
+
+Exit status: 0 every step applied and verified (drift is reported, not an error), 1 a step
+failed after retries, was refused by the gate or did not verify, 2 could not evaluate (no
+platform URL, the platform unreachable, not a git repository, shallow history).`,
+  options: DEPLOY_OPTIONS,
+  run: (values, _positionals, ctx) => runDeployCommand(values, ctx, 'deploy'),
+};
