@@ -14,7 +14,7 @@ import {
   type FlagHistory,
 } from '../core/deploy-plan.ts';
 import { EvaluationError, UsageError } from '../core/errors.ts';
-import { flagsByKey } from '../core/load.ts';
+import { buildFlagSet, flagsByKey } from '../core/load.ts';
 import type { FlagSet, State, Violation } from '../core/model.ts';
 import { PlatformError, type AuditEntry } from '../core/platform-model.ts';
 import { isoTime } from '../core/time.ts';
@@ -29,7 +29,6 @@ import {
 } from './deploy-apply.ts';
 import { flagHistories, removedFlagKeys } from './deploy-history.ts';
 import { GitRepo } from './git.ts';
-import { buildFlagSetParallel } from './parallel-load.ts';
 import { platformFromEnv } from './platform-client.ts';
 
 export interface DeployOptions {
@@ -113,7 +112,7 @@ export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
   const git = new GitRepo(options.cwd);
   const head = await git.resolveCommit('HEAD');
   const [entries] = await git.flagEntries(head);
-  const desired = await buildFlagSetParallel(entries!, options.env);
+  const desired = buildFlagSet(entries!);
 
   say(`reading the platform at ${url}`);
   const actual = await platformRead(url, () => api.listFlags());

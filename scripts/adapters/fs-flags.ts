@@ -59,15 +59,6 @@ export function loadWorkingTree(root: string): FlagSet {
   return buildFlagSet(listFlagEntries(root));
 }
 
-/** The same, parsing on every core when the tree is large. */
-export async function loadWorkingTreeFast(
-  root: string,
-  env: Record<string, string | undefined>,
-): Promise<FlagSet> {
-  const { buildFlagSetParallel } = await import('./parallel-load.ts');
-  return buildFlagSetParallel(listFlagEntries(root), env);
-}
-
 export function readCodeowners(root: string): Codeowners | null {
   for (const location of CODEOWNERS_LOCATIONS) {
     const abs = join(root, location);

@@ -1,5 +1,5 @@
 import { colourEnabled, countSummary, renderViolations, style } from '../adapters/terminal.ts';
-import { loadWorkingTreeFast, readCodeowners } from '../adapters/fs-flags.ts';
+import { loadWorkingTree, readCodeowners } from '../adapters/fs-flags.ts';
 import { hasErrors } from '../core/model.ts';
 import { sortViolations, staticRules } from '../core/rules/static-rules.ts';
 import type { Command } from './command.ts';
@@ -18,8 +18,8 @@ Options:
 
 Exit status: 0 no error (warnings allowed), 1 at least one error, 2 could not evaluate.`,
   options: {},
-  async run(values, _positionals, ctx) {
-    const set = await loadWorkingTreeFast(ctx.cwd, ctx.env);
+  run(values, _positionals, ctx) {
+    const set = loadWorkingTree(ctx.cwd);
     const violations = sortViolations(staticRules(set, readCodeowners(ctx.cwd)));
     const ok = !hasErrors(violations);
     if (values.json) {
@@ -33,6 +33,6 @@ Exit status: 0 no error (warnings allowed), 1 at least one error, 2 could not ev
           : `${s.red('✗')} ${countSummary(violations)} (${set.flags.length} flags loaded)\n`,
       );
     }
-    return ok ? 0 : 1;
+    return Promise.resolve(ok ? 0 : 1);
   },
 };

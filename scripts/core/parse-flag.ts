@@ -1,5 +1,13 @@
 // Text of one flag file to data, with line numbers for every field. Pure: testable with a string.
-import { isMap, isScalar, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Node,
+} from 'yaml';
 import type { Flag, LineOf, Violation } from './model.ts';
 import { checkFlagShape } from './schema.ts';
 
@@ -108,16 +116,50 @@ export function parseFlag(text: string, file: string): ParsedFlag {
   }
   const flag = shape.flag;
   const violations: Violation[] = [];
+  // Keep a small table of lines instead of the Document: 10,000 retained documents are most
+  // of validate's memory and garbage-collection time.
+  const compact = compactLineOf(doc, at);
   if (flag.key !== key) {
     violations.push(
       violation(
         'key-mismatch',
-        lineOf(['key']),
+        compact(['key']),
         `\`key\` is "${flag.key}" but the file is named ${key}.yaml: the key is the flag's identity and must equal the file's base name; rename the file to ${flag.key}.yaml or set \`key: ${key}\``,
       ),
     );
   }
-  return { flag, violations, lineOf };
+  return { flag, violations, lineOf: compact };
+}
+
+/** lineOf from a table of the line where each field's value starts (nearest ancestor wins). */
+function compactLineOf(doc: Document.Parsed, at: (offset: number) => number): LineOf {
+  const lines = new Map<string, number>();
+  const walk = (node: unknown, key: string): void => {
+    if (!node || typeof node !== 'object') return;
+    const range = (node as Node).range;
+    if (range) lines.set(key, at(range[0]));
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const name = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        walk(pair.value, `${key}\u0000${name}`);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => walk(item, `${key}\u0000${index}`));
+    }
+  };
+  walk(doc.contents, '');
+  return (path = []) => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const line = lines.get(
+        path
+          .slice(0, depth)
+          .map((p) => `\u0000${p}`)
+          .join(''),
+      );
+      if (line !== undefined) return line;
+    }
+    return 1;
+  };
 }
 
 function lineResolver(doc: Document.Parsed, at: (offset: number) => number): LineOf {
@@ -154,30 +196,4 @@ function keyLine(
     if (parent.range) return at(parent.range[0]);
   }
   return 1;
-}
-
-/** The line of every field and item of a flag, as plain data (to cross a worker boundary). */
-export function lineTable(parsed: ParsedFlag): [string, number][] {
-  const table: [string, number][] = [];
-  const walk = (value: unknown, path: (string | number)[]): void => {
-    table.push([JSON.stringify(path), parsed.lineOf(path)]);
-    if (Array.isArray(value)) value.forEach((item, i) => walk(item, [...path, i]));
-    else if (value && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
-    }
-  };
-  walk(parsed.flag, []);
-  return table;
-}
-
-/** lineOf from a line table: the nearest known ancestor of a path. */
-export function lineOfTable(table: readonly [string, number][]): LineOf {
-  const lines = new Map(table);
-  return (path = []) => {
-    for (let depth = path.length; depth >= 0; depth--) {
-      const line = lines.get(JSON.stringify(path.slice(0, depth)));
-      if (line !== undefined) return line;
-    }
-    return 1;
-  };
 }

@@ -258,20 +258,24 @@ describe('a failing platform', () => {
 
   it('a platform that dies mid-deploy: nothing more is started, and the next deploy completes', async () => {
     let answered = 0;
-    let world: DeployWorld | undefined;
+    const holder: { world?: DeployWorld } = {};
     const w = await deployWorld({
       log: (line) => {
         // After the list call, the audit reads and two writes, the server goes away.
-        if (/^(PUT|POST|GET)/.test(line) && ++answered === 7) void world!.platform.server.close();
+        if (/^(PUT|POST|GET)/.test(line) && ++answered === 7) {
+          void holder.world!.platform.server.close();
+        }
       },
     });
-    world = w;
+    holder.world = w;
     chain(w);
     const broken = await w.deploy(at(T0, 60), ['--retries', '1', '--concurrency', '1']);
     expect(broken.status).toBe(1);
-    expect(broken.json.counts.applied).toBe(2);
+    // Two writes, or three if one was already on its way when the server began to close.
+    const applied = broken.json.counts.applied;
+    expect([2, 3]).toContain(applied);
     const notAttempted = broken.json.steps.filter((s: any) => s.outcome === 'skipped');
-    expect(notAttempted.length).toBeGreaterThanOrEqual(4);
+    expect(notAttempted.length).toBeGreaterThanOrEqual(3);
     expect(notAttempted.some((s: any) => /the platform stopped answering/.test(s.message))).toBe(
       true,
     );
@@ -280,7 +284,7 @@ describe('a failing platform', () => {
     answered = -1_000_000;
     const next = await w.deploy(at(T0, 61));
     expect(next.status).toBe(0);
-    expect(next.json.counts).toMatchObject({ applied: 6, failed: 0 });
+    expect(next.json.counts).toMatchObject({ applied: 8 - applied, failed: 0 });
   });
 
   it('converges through --fail-rate 0.3 with exactly one audit entry per change; a re-run is a no-op', async () => {

@@ -61,8 +61,13 @@ export function findCycles(byKey: ReadonlyMap<string, FlagFile>): string[][] {
   const stack: string[] = [];
   const cycles: string[][] = [];
   let counter = 0;
-  const edges = (key: string): string[] =>
-    (byKey.get(key)?.flag.depends_on ?? []).filter((d) => byKey.has(d));
+  const adjacency = new Map<string, string[]>();
+  for (const [key, f] of byKey)
+    adjacency.set(
+      key,
+      (f.flag.depends_on ?? []).filter((d) => byKey.has(d)),
+    );
+  const edges = (key: string): string[] => adjacency.get(key) ?? [];
 
   for (const start of [...byKey.keys()].sort()) {
     if (index.has(start)) continue;
