@@ -37,7 +37,7 @@ refused and reported with its rule and when it becomes allowed.
 
 A flag whose state someone else changed on the platform after the repository last changed it
 (an on-call revert) is drift: reported, never overwritten, until the repository changes that
-flag's state again. See docs/deploy.md.
+flag's state again. See the README, "Ownership".
 
 Announcements for each promotion (beta: summary, opt-in path, manual; GA: with the revert
 path) are printed, and with the plan and result tables written to the job summary when
