@@ -27,7 +27,7 @@ import {
   type StepResult,
   type VerifyResult,
 } from './deploy-apply.ts';
-import { flagHistories, removedFlagKeys } from './deploy-history.ts';
+import { flagHistories, removedFlagKeys } from './flag-history.ts';
 import { GitRepo } from './git.ts';
 import { platformFromEnv } from './platform-client.ts';
 

@@ -16,7 +16,7 @@ import { loadWorkingTree } from './fs-flags.ts';
 import { GitRepo } from './git.ts';
 import { withSpinner, type ProgressOutput } from './progress.ts';
 import { openHistory, readCodeownersAt } from './repo-at-commits.ts';
-import { soakClocks } from './soak-history.ts';
+import { soakClocks } from './flag-history.ts';
 
 export interface EditedFile {
   /** Repo-relative path with forward slashes. */

@@ -1,6 +1,6 @@
 import { loadIncidentFacts, loadPlatformFacts } from '../adapters/facts-sources.ts';
 import { readPair } from '../adapters/repo-at-commits.ts';
-import { soakClocks } from '../adapters/soak-history.ts';
+import { soakClocks } from '../adapters/flag-history.ts';
 import {
   colourEnabled,
   countSummary,
@@ -36,7 +36,7 @@ export async function evaluateCheck(options: CheckOptions): Promise<CheckResult>
     pair.base,
     clockKeys.map((key) => {
       const f = baseByKey.get(key)!;
-      return { key, path: f.file, state: f.flag.state };
+      return { key, path: f.file };
     }),
   );
   const headByKey = flagsByKey(pair.headSet);

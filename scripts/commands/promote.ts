@@ -15,7 +15,7 @@ import {
   renderOpenPr,
   type OpenPrResult,
 } from '../adapters/open-pr.ts';
-import { soakClocks } from '../adapters/soak-history.ts';
+import { soakClocks } from '../adapters/flag-history.ts';
 import { colourEnabled, renderViolations, style, type Style } from '../adapters/terminal.ts';
 import { runbookChecklist, type ChangeRequest } from '../core/change-request.ts';
 import { EvaluationError, UsageError } from '../core/errors.ts';
@@ -302,7 +302,7 @@ async function atGa(
     }
     if (committed) {
       const since = (
-        await soakClocks(git, head, [{ key: file.flag.key, path: committed.file, state: 'ga' }])
+        await soakClocks(git, head, [{ key: file.flag.key, path: committed.file }])
       ).get(file.flag.key);
       removableAt = since ? new Date(since.getTime() + GA_REMOVABLE_MS) : null;
     }

@@ -1,7 +1,7 @@
 import { loadPlatformFacts, platformConfigured } from '../adapters/facts-sources.ts';
 import { GitRepo } from '../adapters/git.ts';
 import { readCodeownersAt } from '../adapters/repo-at-commits.ts';
-import { soakClocks } from '../adapters/soak-history.ts';
+import { soakClocks } from '../adapters/flag-history.ts';
 import { colourEnabled, style } from '../adapters/terminal.ts';
 import { EvaluationError, UsageError } from '../core/errors.ts';
 import { buildFlagSet } from '../core/load.ts';
@@ -34,7 +34,7 @@ export async function evaluateStatus(options: StatusOptions): Promise<StatusResu
   const clocks = await soakClocks(
     git,
     head,
-    set.flags.map((f) => ({ key: f.flag.key, path: f.file, state: f.flag.state })),
+    set.flags.map((f) => ({ key: f.flag.key, path: f.file })),
   );
   const platform = platformConfigured(options.env, options.platformUrl)
     ? await loadPlatformFacts(options.env, options.platformUrl)

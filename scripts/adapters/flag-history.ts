@@ -1,7 +1,9 @@
-// What the repository's first-parent history says about the flags a deploy has to judge: every
-// change of `state` (with whether a fresh `override` came with it) and when each org entered or
-// left `alpha_orgs`; and which keys the repository once had and deleted. Read from git objects
-// only for the few flags that differ from the platform, so a no-op deploy reads no history.
+// What a commit's first-parent history says about flags: every change of `state` (with whether
+// a fresh `override` came with it), when each org entered or left `alpha_orgs`, and which keys
+// the repository once had and deleted. The soak clock is the newest state entry: only changes of
+// `state` count, side-branch dates never do, and a move between folders keeps the history (the
+// key is the identity). One git log for the flags asked about (one walk over flags/ when they
+// are many) and one cat-file for all their versions; never a git process per flag.
 import { isDeepStrictEqual } from 'node:util';
 import type { FlagHistory, StateEntry } from '../core/deploy-plan.ts';
 import { FLAGS_DIR } from '../core/load.ts';
@@ -32,10 +34,16 @@ interface Version {
 /** Above this many flags one walk over flags/ is cheaper than naming every path. */
 const PATH_LIMIT = 64;
 
+export interface HistoryOptions {
+  /** Only states are needed (the soak clock): skip parsing each version in full. */
+  statesOnly?: boolean;
+}
+
 export async function flagHistories(
   git: GitRepo,
   head: string,
   targets: readonly HistoryTarget[],
+  options: HistoryOptions = {},
 ): Promise<Map<string, FlagHistory>> {
   const result = new Map<string, FlagHistory>();
   if (targets.length === 0) return result;
@@ -81,7 +89,7 @@ export async function flagHistories(
           return {
             sha: v.sha,
             time: v.time,
-            flag: parseFlag(text, v.path).flag,
+            flag: options.statesOnly ? null : parseFlag(text, v.path).flag,
             state: stateOfText(text),
           };
         }),
@@ -177,4 +185,22 @@ export async function removedFlagKeys(git: GitRepo, head: string): Promise<Set<s
     }
   }
   return keys;
+}
+
+/**
+ * The soak clock of each flag: when it entered its state at `commit` (the committer time of the
+ * first-parent commit that last changed its `state`, or created it), or null if history has none.
+ */
+export async function soakClocks(
+  git: GitRepo,
+  commit: string,
+  targets: readonly HistoryTarget[],
+): Promise<Map<string, Date | null>> {
+  const histories = await flagHistories(git, commit, targets, { statesOnly: true });
+  return new Map(
+    targets.map((t) => {
+      const entered = histories.get(t.key)?.entries.at(-1)?.at;
+      return [t.key, entered ? new Date(entered) : null];
+    }),
+  );
 }
