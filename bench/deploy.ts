@@ -4,123 +4,76 @@
 // no-op second deploy at 10,000 flags: its time and the requests it made, counted by the
 // server (target: one list call and no writes).
 // Run alone with `npx tsx bench/deploy.ts`; `npm run bench` runs it with the others.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runDeploy, type DeployReport } from '../scripts/adapters/deploy-run.ts';
 import { startPlatformServer } from '../scripts/platform-server/server.ts';
+import {
+  codeownersText,
+  fastImport,
+  flagText,
+  syntheticFlags,
+  type SyntheticFlag,
+} from './synthetic.ts';
 
-const TEAMS = [
-  'video',
-  'platform',
-  'analytics',
-  'access',
-  'mobile',
-  'billing',
-  'edge',
-  'storage',
-  'search',
-  'alerts',
-];
 const STATES = ['alpha', 'beta', 'ga'] as const;
 type State = (typeof STATES)[number];
 
-interface BenchFlag {
-  key: string;
-  team: string;
-  path: string;
-  depends: string[];
+interface BenchFlag extends SyntheticFlag {
   /** The state it ends in; it got there one state at a time, after each soak. */
   state: State;
   orgs: string[];
 }
 
 export function benchFlags(count: number): BenchFlag[] {
-  const flags: BenchFlag[] = [];
   const stateOf = new Map<string, State>();
-  for (let i = 0; i < count; i++) {
-    const team = TEAMS[i % TEAMS.length]!;
-    const key = `${team}-feature-${i}`;
-    const depends =
-      i > 10 && i % 3 === 0
-        ? [flags[i - 7]!.key, ...(i % 6 === 0 ? [flags[i - 11]!.key] : [])]
-        : [];
+  return syntheticFlags(count, 'teams').map((f, i) => {
     // About 30 % in beta and 10 % at ga, never above a dependency.
     const wanted: State = i % 10 === 0 ? 'ga' : i % 10 < 3 ? 'beta' : 'alpha';
-    const cap = Math.min(...depends.map((d) => STATES.indexOf(stateOf.get(d)!)), 2);
+    const cap = Math.min(...f.depends.map((d) => STATES.indexOf(stateOf.get(d)!)), 2);
     const state = STATES[Math.min(STATES.indexOf(wanted), cap)]!;
-    const orgs = i % 20 === 7 ? ['novalien-internal', `design-partner-${i % 13}`] : [];
-    stateOf.set(key, state);
-    flags.push({ key, team, path: `flags/${team}/${key}.yaml`, depends, state, orgs });
-  }
-  return flags;
-}
-
-function flagText(f: BenchFlag, state: State): string {
-  return [
-    `key: ${f.key}`,
-    `description: Synthetic feature ${f.key}.`,
-    `owner: "@novalien/${f.team}"`,
-    `state: ${state}`,
-    'revertible: true',
-    ...(f.depends.length ? ['depends_on:', ...f.depends.map((d) => `  - ${d}`)] : []),
-    ...(f.orgs.length
-      ? [
-          'alpha_orgs:',
-          ...f.orgs.flatMap((o) => [
-            `  - org: ${o}`,
-            ...(o.startsWith('novalien') ? [] : ['    preview_agreement: PA-2026-001']),
-          ]),
-        ]
-      : []),
-    '',
-  ].join('\n');
+    stateOf.set(f.key, state);
+    return {
+      ...f,
+      state,
+      orgs: i % 20 === 7 ? ['novalien-internal', `design-partner-${i % 13}`] : [],
+    };
+  });
 }
 
 /** A repository whose first-parent history created every flag at alpha, then promoted by the rules. */
 export function benchRepo(flags: readonly BenchFlag[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'flags-bench-deploy-'));
   execFileSync('git', ['init', '-q', '-b', 'main', dir]);
-  const chunks: string[] = [];
-  const data = (text: string): string => `data ${Buffer.byteLength(text)}\n${text}\n`;
-  let time = Date.parse('2026-01-05T09:00:00Z') / 1000;
-  const commit = (
-    message: string,
-    files: readonly BenchFlag[],
-    state: (f: BenchFlag) => State,
-    extra: [string, string][] = [],
-  ): void => {
-    chunks.push(
-      `commit refs/heads/main\ncommitter Bench <bench@example.com> ${time} +0000\n${data(message)}`,
-    );
-    for (const f of files) chunks.push(`M 100644 inline ${f.path}\n${data(flagText(f, state(f)))}`);
-    for (const [path, text] of extra) chunks.push(`M 100644 inline ${path}\n${data(text)}`);
-    chunks.push('\n');
-  };
-  commit('add flags', flags, () => 'alpha', [
-    ['CODEOWNERS', TEAMS.map((t) => `/flags/${t}/ @novalien/${t}`).join('\n') + '\n'],
+  const at = Date.parse('2026-01-05T09:00:00Z') / 1000;
+  const files = (list: readonly BenchFlag[], state: State) =>
+    list.map((f) => [f.path, flagText(f, state, undefined, f.orgs)] as const);
+  fastImport(dir, [
+    {
+      message: 'add flags',
+      time: at,
+      files: [...files(flags, 'alpha'), ['CODEOWNERS', codeownersText('teams', flags)]],
+    },
+    {
+      message: 'promote to beta',
+      time: at + 30 * 3600,
+      files: files(
+        flags.filter((f) => f.state !== 'alpha'),
+        'beta',
+      ),
+    },
+    {
+      message: 'promote to ga',
+      time: at + 110 * 3600,
+      files: files(
+        flags.filter((f) => f.state === 'ga'),
+        'ga',
+      ),
+    },
   ]);
-  time += 30 * 3600;
-  commit(
-    'promote to beta',
-    flags.filter((f) => f.state !== 'alpha'),
-    () => 'beta',
-  );
-  time += 80 * 3600;
-  commit(
-    'promote to ga',
-    flags.filter((f) => f.state === 'ga'),
-    () => 'ga',
-  );
-  const result = spawnSync('git', ['fast-import', '--quiet'], {
-    cwd: dir,
-    input: chunks.join(''),
-    maxBuffer: 1 << 30,
-  });
-  if (result.status !== 0) throw new Error(`fast-import failed: ${result.stderr.toString()}`);
-  execFileSync('git', ['checkout', '-q', '-f', 'main'], { cwd: dir });
   return dir;
 }
 

@@ -45,7 +45,12 @@ export function flagText(
   f: SyntheticFlag,
   state = 'alpha',
   description = `Synthetic feature ${f.key}.`,
+  orgs: readonly string[] = [],
 ): string {
+  const orgLines = orgs.flatMap((o) => [
+    `  - org: ${o}`,
+    ...(o.startsWith('novalien') ? [] : ['    preview_agreement: PA-2026-001']),
+  ]);
   return [
     '# yaml-language-server: $schema=../../schema/flag.schema.json',
     `key: ${f.key}`,
@@ -54,8 +59,36 @@ export function flagText(
     `state: ${state}`,
     'revertible: true',
     ...(f.depends.length ? ['depends_on:', ...f.depends.map((d) => `  - ${d}`)] : []),
+    ...(orgLines.length ? ['alpha_orgs:', ...orgLines] : []),
     '',
   ].join('\n');
+}
+
+export interface ImportCommit {
+  message: string;
+  /** Committer time, Unix seconds. */
+  time: number;
+  files: readonly (readonly [string, string])[];
+}
+
+/** Writes a first-parent history on `main` with git fast-import (thousands of commits a second). */
+export function fastImport(dir: string, commits: readonly ImportCommit[]): void {
+  const data = (text: string): string => `data ${Buffer.byteLength(text)}\n${text}\n`;
+  const chunks: string[] = [];
+  for (const c of commits) {
+    chunks.push(
+      `commit refs/heads/main\ncommitter Bench <bench@example.com> ${c.time} +0000\n${data(c.message)}`,
+    );
+    for (const [path, text] of c.files) chunks.push(`M 100644 inline ${path}\n${data(text)}`);
+    chunks.push('\n');
+  }
+  const result = spawnSync('git', ['fast-import', '--quiet'], {
+    cwd: dir,
+    input: chunks.join(''),
+    maxBuffer: 1 << 30,
+  });
+  if (result.status !== 0) throw new Error(`fast-import failed: ${result.stderr.toString()}`);
+  execFileSync('git', ['checkout', '-q', '-f', 'main'], { cwd: dir });
 }
 
 export function codeownersText(layout: 'teams' | 'flat', flags: readonly SyntheticFlag[]): string {
@@ -89,38 +122,33 @@ export function writeHistory(
   execFileSync('git', ['init', '-q', '-b', 'main', dir]);
   const flags = syntheticFlags(count, layout);
   const states = new Map(flags.map((f) => [f.key, 'alpha']));
-  const chunks: string[] = [];
   let time = Date.parse('2025-01-01T00:00:00Z') / 1000;
-  const data = (text: string): string => `data ${Buffer.byteLength(text)}\n${text}\n`;
-  let mark = 0;
-  const commit = (message: string, files: [string, string][]): void => {
-    chunks.push(
-      `commit refs/heads/main\nmark :${++mark}\ncommitter Bench <bench@example.com> ${time} +0000\n${data(message)}`,
-    );
-    for (const [path, text] of files) chunks.push(`M 100644 inline ${path}\n${data(text)}`);
-    chunks.push('\n');
-    time += 3600;
-  };
-  commit('add flags', [
-    ...flags.map((f): [string, string] => [f.path, flagText(f)]),
-    ['CODEOWNERS', codeownersText(layout, flags)],
-  ]);
+  const commits: ImportCommit[] = [
+    {
+      message: 'add flags',
+      time,
+      files: [
+        ...flags.map((f) => [f.path, flagText(f)] as const),
+        ['CODEOWNERS', codeownersText(layout, flags)],
+      ],
+    },
+  ];
   for (let i = 0; i < edits; i++) {
     const f = flags[(i * 7919) % count]!;
     // Promote only flags without dependencies, so the tree stays valid.
     if (i % 5 === 0 && f.depends.length === 0 && states.get(f.key) === 'alpha')
       states.set(f.key, 'beta');
-    commit(`edit ${f.key}`, [
-      [f.path, flagText(f, states.get(f.key), `Synthetic feature ${f.key}, revision ${i}.`)],
-    ]);
+    time += 3600;
+    commits.push({
+      message: `edit ${f.key}`,
+      time,
+      files: [
+        [f.path, flagText(f, states.get(f.key), `Synthetic feature ${f.key}, revision ${i}.`)],
+      ],
+    });
   }
-  const result = spawnSync('git', ['fast-import', '--quiet'], {
-    cwd: dir,
-    input: chunks.join(''),
-    maxBuffer: 1 << 30,
-  });
-  if (result.status !== 0) throw new Error(`fast-import failed: ${result.stderr.toString()}`);
-  execFileSync('git', ['checkout', '-q', '-f', 'main'], { cwd: dir });
+  time += 3600;
+  fastImport(dir, commits);
   const base = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
   // The change: five alpha flags without dependencies promoted to beta.
   const promoted = flags
