@@ -10,10 +10,10 @@ import {
   IDEMPOTENCY_KEY_PATTERN,
   idempotencyScope,
   lookupIdempotency,
-  rememberAnswer,
   requestFingerprint,
 } from './idempotency.ts';
 import { matchRoute, type Answer, type WriteRoute } from './routes.ts';
+import type { StateChange } from './state.ts';
 import type { PlatformStore } from './store.ts';
 import { badRequest, parseActor } from './validation.ts';
 
@@ -121,30 +121,31 @@ export function createRequestHandler(
         const found = lookupIdempotency(state, scope, fingerprint, now);
         if (found.kind === 'replay') {
           const { status, body } = found.record;
-          return { next: state, value: { status, body, replayed: true } };
+          return { change: null, value: { status, body, replayed: true } };
         }
         if (found.kind === 'reused') {
           const body = errorBody(
             'IDEMPOTENCY_KEY_REUSED',
             `Idempotency-Key '${key}' was already used for a different request to ${route.method} ${path}`,
           );
-          return { next: state, value: { status: 422, body } };
+          return { change: null, value: { status: 422, body } };
         }
       }
-      let next = state;
+      let change: StateChange | null = null;
       let outcome: Outcome;
       try {
         const applied = operation(state, { now, actor });
-        next = applied.state;
+        change = applied.change;
         outcome = { status: applied.status, body: applied.body };
       } catch (error) {
         if (!(error instanceof PlatformError)) throw error;
         outcome = { status: error.status, body: errorBody(error.code, error.message) };
       }
       if (scope !== undefined) {
-        next = rememberAnswer(next, { scope, fingerprint, ...outcome, at: now.toISOString() }, now);
+        const record = { scope, fingerprint, ...outcome, at: now.toISOString() };
+        change = { ...change, idempotency: record };
       }
-      return { next, value: outcome };
+      return { change, value: outcome };
     });
   }
 

@@ -1,6 +1,6 @@
 // Idempotency-Key semantics: the first answer to a write is stored with its effect, in the same
 // persisted state, so a repeated key replays that answer and repeats no effect, even across a
-// crash. Pure: the records live in PlatformState.
+// crash. The records live in PlatformState; only applyChange (state.ts) adds to them.
 import { createHash } from 'node:crypto';
 import { DAY_MS } from '../core/model.ts';
 import type { IdempotencyRecord, PlatformState } from './state.ts';
@@ -43,25 +43,68 @@ export function lookupIdempotency(
   fingerprint: string,
   now: Date,
 ): IdempotencyLookup {
-  const horizon = now.getTime() - IDEMPOTENCY_TTL_MS;
-  for (let i = state.idempotency.length - 1; i >= 0; i--) {
-    const record = state.idempotency[i];
-    if (!record || record.scope !== scope) continue;
-    if (Date.parse(record.at) <= horizon) return { kind: 'new' };
-    return record.fingerprint === fingerprint
-      ? { kind: 'replay', record }
-      : { kind: 'reused', record };
-  }
-  return { kind: 'new' };
+  const record = state.idempotency.get(scope);
+  const expired = !record || Date.parse(record.at) <= now.getTime() - IDEMPOTENCY_TTL_MS;
+  if (expired) return { kind: 'new' };
+  return record.fingerprint === fingerprint
+    ? { kind: 'replay', record }
+    : { kind: 'reused', record };
 }
 
-export function rememberAnswer(
-  state: PlatformState,
-  record: IdempotencyRecord,
-  now: Date,
-): PlatformState {
-  const horizon = now.getTime() - IDEMPOTENCY_TTL_MS;
-  const kept = state.idempotency.filter((r) => Date.parse(r.at) > horizon);
-  kept.push(record);
-  return { ...state, idempotency: kept.slice(-MAX_IDEMPOTENCY_RECORDS) };
+/**
+ * The kept answers, oldest first, found by scope. Adding one and pruning from the front cost the
+ * same however many are kept. Saved (toJSON) as the array of records, oldest first.
+ */
+export class IdempotencyRecords {
+  readonly #byScope = new Map<string, IdempotencyRecord>();
+  /** Oldest first from #start. A record #byScope no longer holds was replaced by a newer one. */
+  #queue: IdempotencyRecord[] = [];
+  #start = 0;
+
+  /** `records` oldest first, as saved: kept as they are, not pruned. */
+  constructor(records: Iterable<IdempotencyRecord> = []) {
+    for (const record of records) this.#add(record);
+  }
+
+  get size(): number {
+    return this.#byScope.size;
+  }
+
+  get(scope: string): IdempotencyRecord | undefined {
+    return this.#byScope.get(scope);
+  }
+
+  /**
+   * Keeps a write's first answer (replacing an expired one of the same scope), then forgets from
+   * the front the answers older than IDEMPOTENCY_TTL_MS before it and those beyond the newest
+   * MAX_IDEMPOTENCY_RECORDS.
+   */
+  remember(record: IdempotencyRecord): void {
+    this.#add(record);
+    const horizon = Date.parse(record.at) - IDEMPOTENCY_TTL_MS;
+    for (let oldest = this.#queue[this.#start]; oldest; oldest = this.#queue[++this.#start]) {
+      const current = this.#byScope.get(oldest.scope) === oldest;
+      if (current && this.size <= MAX_IDEMPOTENCY_RECORDS && Date.parse(oldest.at) > horizon) break;
+      if (current) this.#byScope.delete(oldest.scope);
+    }
+    // Drop the forgotten front once it is half the queue: amortized O(1) per record.
+    if (this.#start > 1024 && this.#start * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#start);
+      this.#start = 0;
+    }
+  }
+
+  /** The kept records, oldest first. */
+  records(): IdempotencyRecord[] {
+    return this.#queue.slice(this.#start).filter((r) => this.#byScope.get(r.scope) === r);
+  }
+
+  toJSON(): IdempotencyRecord[] {
+    return this.records();
+  }
+
+  #add(record: IdempotencyRecord): void {
+    this.#byScope.set(record.scope, record);
+    this.#queue.push(record);
+  }
 }

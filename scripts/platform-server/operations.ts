@@ -1,5 +1,6 @@
-// The platform's writes as pure functions: (state, input, {now, actor}) -> the next state, the
-// answer and the audit entries written. A refused write throws PlatformError and changes nothing.
+// The platform's writes as pure functions: (state, input, {now, actor}) -> the answer, the audit
+// entries written and the change to make, which applyChange (state.ts) makes in place, at a cost
+// independent of the platform's size. A refused write throws PlatformError and changes nothing.
 import { DAY_MS, stateRank, type State } from '../core/model.ts';
 import {
   PlatformError,
@@ -11,7 +12,13 @@ import {
   type PlatformFlag,
   type StateChangeResult,
 } from '../core/platform-model.ts';
-import { liveFlag, toPlatformFlag, type PlatformState, type StoredFlag } from './state.ts';
+import {
+  liveFlag,
+  toPlatformFlag,
+  type PlatformState,
+  type StateChange,
+  type StoredFlag,
+} from './state.ts';
 
 export interface WriteContext {
   now: Date;
@@ -22,7 +29,8 @@ export interface WriteContext {
 export interface Applied<T> {
   status: number;
   body: T;
-  state: PlatformState;
+  /** What the write changes (see applyChange); null when it changes nothing. */
+  change: StateChange | null;
   /** The audit entries this write added (platform and org logs). */
   audit: AuditEntry[];
 }
@@ -32,11 +40,15 @@ const MAX_ERROR_EVENTS = 1000;
 
 type NewEntry = Omit<AuditEntry, 'id' | 'at' | 'actor'> & { log: 'platform' | 'org' };
 
-function withAudit(
+/** A write that stores `flag` and adds `entries`, numbered from the state's next audit id. */
+function writing<T>(
   state: PlatformState,
   ctx: WriteContext,
+  flag: StoredFlag,
   entries: NewEntry[],
-): { state: PlatformState; audit: AuditEntry[] } {
+  status: number,
+  body: T,
+): Applied<T> {
   let id = state.next_audit_id;
   const platform: AuditEntry[] = [];
   const org: AuditEntry[] = [];
@@ -45,18 +57,11 @@ function withAudit(
     (log === 'platform' ? platform : org).push(entry);
   }
   return {
-    state: {
-      ...state,
-      platform_audit: [...state.platform_audit, ...platform],
-      org_audit: [...state.org_audit, ...org],
-      next_audit_id: id,
-    },
+    status,
+    body,
+    change: { flag, platform_audit: platform, org_audit: org },
     audit: [...platform, ...org],
   };
-}
-
-function withFlag(state: PlatformState, flag: StoredFlag): PlatformState {
-  return { ...state, flags: { ...state.flags, [flag.key]: flag } };
 }
 
 function requireFlag(state: PlatformState, key: string): StoredFlag {
@@ -136,7 +141,7 @@ export function putFlag(
       existing.owner === meta.owner &&
       sameList(existing.depends_on, dependsOn);
     if (unchanged) {
-      return { status: 200, body: toPlatformFlag(existing, ctx.now), state, audit: [] };
+      return { status: 200, body: toPlatformFlag(existing, ctx.now), change: null, audit: [] };
     }
     const updated: StoredFlag = {
       ...existing,
@@ -144,10 +149,8 @@ export function putFlag(
       owner: meta.owner,
       depends_on: dependsOn,
     };
-    const next = withAudit(withFlag(state, updated), ctx, [
-      entry('platform', 'platform.feature_flag_updated', key, null, null, null),
-    ]);
-    return { status: 200, body: toPlatformFlag(updated, ctx.now), ...next };
+    const entries = [entry('platform', 'platform.feature_flag_updated', key, null, null, null)];
+    return writing(state, ctx, updated, entries, 200, toPlatformFlag(updated, ctx.now));
   }
   const created: StoredFlag = {
     key,
@@ -162,10 +165,8 @@ export function putFlag(
     opted_out: [],
     error_events: [],
   };
-  const next = withAudit(withFlag(state, created), ctx, [
-    entry('platform', 'platform.feature_flag_created', key, null, null, 'alpha'),
-  ]);
-  return { status: 201, body: toPlatformFlag(created, ctx.now), ...next };
+  const entries = [entry('platform', 'platform.feature_flag_created', key, null, null, 'alpha')];
+  return writing(state, ctx, created, entries, 201, toPlatformFlag(created, ctx.now));
 }
 
 /**
@@ -183,7 +184,7 @@ export function applyStateChange(
   const previous = flag.state;
   if (previous === newState) {
     const body = { key, state: newState, previous_state: previous, changed: false };
-    return { status: 200, body, state, audit: [] };
+    return { status: 200, body, change: null, audit: [] };
   }
   if (stateRank(newState) > stateRank(previous)) {
     for (const dep of flag.depends_on) {
@@ -202,14 +203,11 @@ export function applyStateChange(
     state: newState,
     state_changed_at: ctx.now.toISOString(),
   };
-  const next = withAudit(withFlag(state, changed), ctx, [
+  const entries = [
     entry('platform', 'platform.feature_flag_state_changed', key, null, previous, newState),
-  ]);
-  return {
-    status: 200,
-    body: { key, state: newState, previous_state: previous, changed: true },
-    ...next,
-  };
+  ];
+  const body = { key, state: newState, previous_state: previous, changed: true };
+  return writing(state, ctx, changed, entries, 200, body);
 }
 
 function requireDependency(state: PlatformState, key: string, dep: string): StoredFlag {
@@ -244,10 +242,10 @@ export function archiveFlag(
     );
   }
   const archived: StoredFlag = { ...flag, archived_at: ctx.now.toISOString() };
-  const next = withAudit(withFlag(state, archived), ctx, [
+  const entries = [
     entry('platform', 'platform.feature_flag_archived', key, null, flag.state, null),
-  ]);
-  return { status: 200, body: { key, archived: true }, ...next };
+  ];
+  return writing(state, ctx, archived, entries, 200, { key, archived: true as const });
 }
 
 function toggled(list: readonly string[], org: string, on: boolean): string[] {
@@ -282,11 +280,11 @@ export function setOrgEnabled(
 ): Applied<OrgToggleResult> {
   const flag = requireFlag(state, key);
   if (flag.orgs_enabled.includes(org) === enabled) {
-    return { status: 200, body: { key, org, enabled, changed: false }, state, audit: [] };
+    return { status: 200, body: { key, org, enabled, changed: false }, change: null, audit: [] };
   }
   const updated = { ...flag, orgs_enabled: toggled(flag.orgs_enabled, org, enabled) };
-  const next = withAudit(withFlag(state, updated), ctx, toggleEntries(key, org, enabled));
-  return { status: 200, body: { key, org, enabled, changed: true }, ...next };
+  const body = { key, org, enabled, changed: true };
+  return writing(state, ctx, updated, toggleEntries(key, org, enabled), 200, body);
 }
 
 /**
@@ -311,15 +309,15 @@ export function setOptIn(
   }
   const current = enabled ? flag.opted_in.includes(org) : flag.opted_out.includes(org);
   if (current) {
-    return { status: 200, body: { key, org, enabled, changed: false }, state, audit: [] };
+    return { status: 200, body: { key, org, enabled, changed: false }, change: null, audit: [] };
   }
   const updated = {
     ...flag,
     opted_in: toggled(flag.opted_in, org, enabled),
     opted_out: toggled(flag.opted_out, org, !enabled),
   };
-  const next = withAudit(withFlag(state, updated), ctx, toggleEntries(key, org, enabled));
-  return { status: 200, body: { key, org, enabled, changed: true }, ...next };
+  const body = { key, org, enabled, changed: true };
+  return writing(state, ctx, updated, toggleEntries(key, org, enabled), 200, body);
 }
 
 /**
@@ -339,13 +337,8 @@ export function recordErrors(
     .filter((e) => Date.parse(e.at) > horizon)
     .slice(-MAX_ERROR_EVENTS);
   const updated = { ...flag, error_events: events };
-  const next = withFlag(state, updated);
-  return {
-    status: 200,
-    body: { key, error_count_24h: toPlatformFlag(updated, ctx.now).error_count_24h },
-    state: next,
-    audit: [],
-  };
+  const body = { key, error_count_24h: toPlatformFlag(updated, ctx.now).error_count_24h };
+  return writing(state, ctx, updated, [], 200, body);
 }
 
 function entry(

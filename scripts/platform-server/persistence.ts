@@ -4,7 +4,8 @@
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { STATES } from '../core/model.ts';
-import { emptyPlatformState, type PlatformState } from './state.ts';
+import { IdempotencyRecords } from './idempotency.ts';
+import { emptyPlatformState, type IdempotencyRecord, type PlatformState } from './state.ts';
 
 export const DATA_FORMAT = 'novavms-platform/1';
 
@@ -30,6 +31,7 @@ export function parseState(text: string, file: string): PlatformState {
   const problem = shapeProblem(doc);
   if (problem) throw corrupt(file, problem);
   delete doc.format;
+  doc.idempotency = new IdempotencyRecords(doc.idempotency as IdempotencyRecord[]);
   return doc as unknown as PlatformState;
 }
 
@@ -110,13 +112,17 @@ function tempPrefix(file: string): string {
   return `.${basename(file)}.`;
 }
 
-/** Replaces the file with `state`; resolves only once the new content is durable. */
+/**
+ * Replaces the file with `state` as it is at the call (it is serialized before anything is
+ * awaited, so the caller may go on changing it); resolves only once the new content is durable.
+ */
 export async function saveState(file: string, state: PlatformState): Promise<void> {
+  const text = serializeState(state);
   const dir = dirname(file);
   const temp = join(dir, `${tempPrefix(file)}${process.pid}.${++tempCounter}.tmp`);
   const handle = await open(temp, 'w', 0o600);
   try {
-    await handle.writeFile(serializeState(state), 'utf8');
+    await handle.writeFile(text, 'utf8');
     await handle.sync();
   } catch (error) {
     await handle.close();

@@ -1,7 +1,9 @@
-// The platform's data and the read-only views of it (CONTRACT section 4). Plain data and pure
-// functions: no I/O, no clock; `now` comes in as a parameter.
+// The platform's data, the read-only views of it (CONTRACT section 4) and the one function that
+// changes it: applyChange, in place, at a cost independent of the platform's size. No I/O, no
+// clock; `now` comes in as a parameter.
 import { DAY_MS, INTERNAL_ORGS, type State } from '../core/model.ts';
 import type { AuditEntry, PlatformFlag } from '../core/platform-model.ts';
+import { IdempotencyRecords } from './idempotency.ts';
 
 /** What the platform remembers about one flag, including what the API does not show. */
 export interface StoredFlag {
@@ -45,12 +47,56 @@ export interface PlatformState {
   /** Entries written to orgs' own audit logs (`feature_flag.enabled`, ...), each with its org. */
   org_audit: AuditEntry[];
   next_audit_id: number;
-  /** Oldest first; bounded (see idempotency.ts). */
-  idempotency: IdempotencyRecord[];
+  /** Oldest first; bounded (see idempotency.ts). Saved as an array. */
+  idempotency: IdempotencyRecords;
 }
 
 export function emptyPlatformState(): PlatformState {
-  return { flags: {}, platform_audit: [], org_audit: [], next_audit_id: 1, idempotency: [] };
+  return {
+    flags: {},
+    platform_audit: [],
+    org_audit: [],
+    next_audit_id: 1,
+    idempotency: new IdempotencyRecords(),
+  };
+}
+
+/**
+ * What one write changes. Its parts are never mutated afterwards, so the same change can be
+ * applied to two copies of the state (the store's pending and durable ones).
+ */
+export interface StateChange {
+  /** The flag's new record, stored under its key. */
+  flag?: StoredFlag;
+  /** Entries appended to each log, numbered from `next_audit_id` on (platform log first). */
+  platform_audit?: AuditEntry[];
+  org_audit?: AuditEntry[];
+  /** The write's first answer, kept for its Idempotency-Key. */
+  idempotency?: IdempotencyRecord;
+}
+
+/** Applies `change` to `state` in place: no copy of what is stored. */
+export function applyChange(state: PlatformState, change: StateChange): void {
+  // Keys match KEY_PATTERN (validation.ts), so never `__proto__`.
+  if (change.flag) state.flags[change.flag.key] = change.flag;
+  for (const log of ['platform_audit', 'org_audit'] as const) {
+    for (const entry of change[log] ?? []) {
+      state[log].push(entry);
+      state.next_audit_id++;
+    }
+  }
+  if (change.idempotency) state.idempotency.remember(change.idempotency);
+}
+
+/** A copy that changes independently; the flags, entries and records themselves are shared. */
+export function cloneState(state: PlatformState): PlatformState {
+  return {
+    flags: { ...state.flags },
+    platform_audit: [...state.platform_audit],
+    org_audit: [...state.org_audit],
+    next_audit_id: state.next_audit_id,
+    idempotency: new IdempotencyRecords(state.idempotency.records()),
+  };
 }
 
 /** A flag the API can see: registered and not archived. */

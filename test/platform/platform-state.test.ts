@@ -1,16 +1,11 @@
 // The platform's pure core: writes as (state, input, {now, actor}) -> next state, answer, audit.
 import { describe, expect, it } from 'vitest';
 import { PlatformError } from '../../scripts/core/platform-model.ts';
+import * as operations from '../../scripts/platform-server/operations.ts';
+import type { Applied, WriteContext } from '../../scripts/platform-server/operations.ts';
 import {
-  applyStateChange,
-  archiveFlag,
-  putFlag,
-  recordErrors,
-  setOptIn,
-  setOrgEnabled,
-  type WriteContext,
-} from '../../scripts/platform-server/operations.ts';
-import {
+  applyChange,
+  cloneState,
   emptyPlatformState,
   liveFlag,
   orgFlags,
@@ -18,12 +13,35 @@ import {
   type PlatformState,
 } from '../../scripts/platform-server/state.ts';
 import {
+  IdempotencyRecords,
   lookupIdempotency,
   MAX_IDEMPOTENCY_RECORDS,
-  rememberAnswer,
   requestFingerprint,
 } from '../../scripts/platform-server/idempotency.ts';
 import { parseState, serializeState } from '../../scripts/platform-server/persistence.ts';
+
+/**
+ * An operation with the state it leaves: its change applied to a copy, so the state it was given
+ * is left as it was (the operations themselves never change it), or that same state when the
+ * write changes nothing.
+ */
+function withNext<A extends unknown[], T>(
+  operation: (state: PlatformState, ...args: A) => Applied<T>,
+): (state: PlatformState, ...args: A) => Applied<T> & { state: PlatformState } {
+  return (state, ...args) => {
+    const applied = operation(state, ...args);
+    if (applied.change === null) return { ...applied, state };
+    const next = cloneState(state);
+    applyChange(next, applied.change);
+    return { ...applied, state: next };
+  };
+}
+const putFlag = withNext(operations.putFlag);
+const applyStateChange = withNext(operations.applyStateChange);
+const archiveFlag = withNext(operations.archiveFlag);
+const recordErrors = withNext(operations.recordErrors);
+const setOptIn = withNext(operations.setOptIn);
+const setOrgEnabled = withNext(operations.setOrgEnabled);
 
 const T0 = new Date('2026-11-20T10:00:00Z');
 const at = (hours: number): WriteContext => ({
@@ -300,7 +318,8 @@ describe('errors, audit queries, idempotency records and the data format', () =>
       body: { ok: 1 },
       at: T0.toISOString(),
     };
-    const state = rememberAnswer(emptyPlatformState(), record, T0);
+    const state = emptyPlatformState();
+    state.idempotency.remember(record);
     expect(lookupIdempotency(state, 'POST /p k1', fp, at(1).now)).toEqual({
       kind: 'replay',
       record,
@@ -310,31 +329,44 @@ describe('errors, audit queries, idempotency records and the data format', () =>
     expect(lookupIdempotency(state, 'POST /p k1', fp, at(25).now).kind).toBe('new');
   });
 
-  it('keeps at most the newest 10,000 idempotency records', () => {
-    let state = emptyPlatformState();
-    state = {
-      ...state,
-      idempotency: Array.from({ length: MAX_IDEMPOTENCY_RECORDS }, (_, i) => ({
-        scope: `s${i}`,
-        fingerprint: 'f',
-        status: 200,
-        body: null,
-        at: T0.toISOString(),
-      })),
-    };
-    state = rememberAnswer(
-      state,
-      { scope: 'new', fingerprint: 'f', status: 200, body: null, at: T0.toISOString() },
-      T0,
+  it('keeps at most the newest 10,000 idempotency records, and none older than 24 h', () => {
+    const record = (scope: string, hours = 0) => ({
+      scope,
+      fingerprint: 'f',
+      status: 200,
+      body: null,
+      at: at(hours).now.toISOString(),
+    });
+    const records = new IdempotencyRecords(
+      Array.from({ length: MAX_IDEMPOTENCY_RECORDS }, (_, i) => record(`s${i}`)),
     );
-    expect(state.idempotency).toHaveLength(MAX_IDEMPOTENCY_RECORDS);
-    expect(state.idempotency[0]?.scope).toBe('s1');
-    expect(state.idempotency.at(-1)?.scope).toBe('new');
+    records.remember(record('new'));
+    expect(records.size).toBe(MAX_IDEMPOTENCY_RECORDS);
+    expect(records.records()).toHaveLength(MAX_IDEMPOTENCY_RECORDS);
+    expect(records.records()[0]?.scope).toBe('s1');
+    expect(records.records().at(-1)?.scope).toBe('new');
+    expect(records.get('s0')).toBeUndefined();
+    // A key used again after it expired: its new answer is kept, last, and only once.
+    records.remember(record('s5', 2));
+    records.remember(record('s1', 25));
+    expect(records.records().map((r) => r.scope)).toEqual(['s5', 's1']);
+    expect(records.get('s1')?.at).toBe(at(25).now.toISOString());
+    expect(JSON.parse(JSON.stringify(records))).toEqual(records.records());
   });
 
   it('round-trips the data file and refuses one that is not ours', () => {
     const state = setOrgEnabled(twoFlags(), 'acme', 'live-view', true, at(1)).state;
-    expect(parseState(serializeState(state), 'f.json')).toEqual(state);
+    const answer = {
+      scope: 's',
+      fingerprint: 'f',
+      status: 200,
+      body: 1,
+      at: at(1).now.toISOString(),
+    };
+    state.idempotency.remember(answer);
+    const parsed = parseState(serializeState(state), 'f.json');
+    expect(parsed).toEqual(state);
+    expect(parsed.idempotency.records()).toEqual(state.idempotency.records());
     expect(() => parseState('{"flags": {}}', 'f.json')).toThrow(
       /f\.json.*not a platform data file.*refusing/,
     );
