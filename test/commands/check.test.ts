@@ -372,3 +372,31 @@ describe('flags check: could not evaluate', () => {
     expect(bad.json).toMatchObject({ ok: false });
   });
 });
+
+describe('flags check on this repository', () => {
+  it('passes the shipped flags against their own history', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const root = join(import.meta.dirname, '..', '..');
+    const first = execFileSync('git', ['rev-list', '--max-parents=0', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')[0]!;
+    const { TestRepo } = await import('../helpers/git-repo.ts');
+    const out = await new TestRepo(root).cli([
+      'check',
+      '--base',
+      first,
+      '--head',
+      'HEAD',
+      '--json',
+    ]);
+    expect(out.stderr).toBe('');
+    expect(out.json.violations.filter((v: { severity: string }) => v.severity === 'error')).toEqual(
+      [],
+    );
+    expect(out.status).toBe(0);
+  });
+});
