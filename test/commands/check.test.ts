@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupRepos, gitRepo, type TestRepo } from '../helpers/git-repo.ts';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { cleanupRepos, gitRepo, TestRepo } from '../helpers/git-repo.ts';
 
 afterEach(cleanupRepos);
 
@@ -375,8 +377,6 @@ describe('flags check: could not evaluate', () => {
 
 describe('flags check on this repository', () => {
   it('passes the shipped flags against their own history', async () => {
-    const { execFileSync } = await import('node:child_process');
-    const { join } = await import('node:path');
     const root = join(import.meta.dirname, '..', '..');
     const first = execFileSync('git', ['rev-list', '--max-parents=0', 'HEAD'], {
       cwd: root,
@@ -384,7 +384,6 @@ describe('flags check on this repository', () => {
     })
       .trim()
       .split('\n')[0]!;
-    const { TestRepo } = await import('../helpers/git-repo.ts');
     const out = await new TestRepo(root).cli([
       'check',
       '--base',
