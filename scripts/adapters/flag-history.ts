@@ -34,6 +34,20 @@ interface Version {
 /** Above this many flags one walk over flags/ is cheaper than naming every path. */
 const PATH_LIMIT = 64;
 
+/** What one git log walks for these files: their paths, or all of flags/ when they are many. */
+export function historyPaths(paths: readonly string[]): readonly string[] {
+  return paths.length <= PATH_LIMIT ? paths : [`${FLAGS_DIR}/`];
+}
+
+/**
+ * Starts the walk that flagHistories(git, commit, <flags at these paths, in this order>) will
+ * need, so git works on another core while the caller parses flags. Failures surface later,
+ * from the call that awaits it.
+ */
+export function prefetchHistory(git: GitRepo, commit: string, paths: readonly string[]): void {
+  if (paths.length > 0) git.firstParentHistory(commit, historyPaths(paths)).catch(() => {});
+}
+
 export interface HistoryOptions {
   /** Only states are needed (the soak clock): skip parsing each version in full. */
   statesOnly?: boolean;
@@ -48,10 +62,7 @@ export async function flagHistories(
   const result = new Map<string, FlagHistory>();
   if (targets.length === 0) return result;
   const limited = targets.length <= PATH_LIMIT;
-  const history = await git.firstParentHistory(
-    head,
-    limited ? targets.map((t) => t.path) : [`${FLAGS_DIR}/`],
-  );
+  const history = await git.firstParentHistory(head, historyPaths(targets.map((t) => t.path)));
   const byPath = indexByPath(history);
   const rank = new Map(history.map((c, i) => [c.sha, i]));
 
@@ -146,7 +157,9 @@ async function movedFrom(
 ): Promise<{ path: string; entries: Entry[] } | null> {
   const isPartner = (p: string): boolean =>
     p !== path && p.endsWith('.yaml') && keyFromPath(p) === key;
-  const partner = commit.changes.find((ch) => ch.status === 'D' && isPartner(ch.path));
+  const partner = deletionsOf(commit)
+    .get(key)
+    ?.find((ch) => isPartner(ch.path));
   if (partner) {
     const older = (byPath.get(partner.path) ?? []).filter(
       (e) => rank.get(e.commit.sha)! > rank.get(commit.sha)!,
@@ -161,6 +174,23 @@ async function movedFrom(
   if (!origin) return null;
   const older = await git.firstParentHistory(parent, [origin.path]);
   return { path: origin.path, entries: indexByPath(older).get(origin.path) ?? [] };
+}
+
+const deletions = new WeakMap<HistoryCommit, Map<string, RawChange[]>>();
+
+/** A commit's deleted flag files by key, built once: the first commit may add 10,000 files. */
+function deletionsOf(commit: HistoryCommit): Map<string, RawChange[]> {
+  let byKey = deletions.get(commit);
+  if (!byKey) {
+    byKey = new Map();
+    for (const ch of commit.changes) {
+      if (ch.status !== 'D') continue;
+      const k = keyFromPath(ch.path);
+      byKey.set(k, [...(byKey.get(k) ?? []), ch]);
+    }
+    deletions.set(commit, byKey);
+  }
+  return byKey;
 }
 
 function indexByPath(history: readonly HistoryCommit[]): Map<string, Entry[]> {

@@ -1,6 +1,9 @@
 // git, read-only: refs, trees, blobs and first-parent history. Small calls go through simple-git;
 // blobs stream through one `git cat-file --batch` process, never one process per flag.
 import { execFile, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { GitError } from '../core/errors.ts';
 import { FLAGS_DIR, type RawEntry } from '../core/load.ts';
@@ -33,6 +36,7 @@ const ZERO = /^0+$/;
 
 export class GitRepo {
   private readonly git: SimpleGit;
+  private readonly histories = new Map<string, Promise<HistoryCommit[]>>();
 
   constructor(readonly cwd: string) {
     this.git = simpleGit({ baseDir: cwd, trimmed: false });
@@ -78,6 +82,29 @@ export class GitRepo {
         await this.raw(['rev-parse', '--is-shallow-repository'], 'cannot inspect the repository')
       ).trim() === 'true'
     );
+  }
+
+  /**
+   * Runs git with its output going to a temporary file rather than a pipe: started at once
+   * (spawn is synchronous) and never held up by a full pipe while this thread parses flags.
+   */
+  private spawnToFile(args: string[], what: string): Promise<string> {
+    const dir = mkdtempSync(join(tmpdir(), 'flags-git-'));
+    const file = join(dir, 'out');
+    const fd = openSync(file, 'w');
+    return new Promise<string>((resolve, reject) => {
+      let stderr = '';
+      const child = spawn('git', args, { cwd: this.cwd, stdio: ['ignore', fd, 'pipe'] });
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', (error) => reject(new GitError(`${what}: ${error.message}`)));
+      child.on('close', (code) => {
+        if (code === 0) resolve(readFileSync(file, 'utf8'));
+        else reject(new GitError(`${what}: ${stderr.trim().split('\n')[0] ?? `exit ${code}`}`));
+      });
+    }).finally(() => {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    });
   }
 
   /** Exit status matters here (1 = not an ancestor, silently), so no simple-git: it reads stderr. */
@@ -168,7 +195,11 @@ export class GitRepo {
 
   /** Every entry under flags/ at each commit, with the content of files that may be flags. */
   async flagEntries(...commits: string[]): Promise<RawEntry[][]> {
-    const trees = await Promise.all(commits.map((c) => this.listTree(c)));
+    return this.entriesOf(await Promise.all(commits.map((c) => this.listTree(c))));
+  }
+
+  /** Listed trees to entries: the blobs of files that may be flags, read in one batch. */
+  async entriesOf(trees: readonly TreeEntry[][]): Promise<RawEntry[][]> {
     const wanted = trees
       .flat()
       .filter((e) => e.type === 'blob' && e.mode !== '120000' && e.size <= MAX_FLAG_FILE_BYTES);
@@ -194,8 +225,24 @@ export class GitRepo {
    * its changes against its first parent. Side-branch commits never appear: their dates are the
    * author's to set.
    */
-  async firstParentHistory(commit: string, paths: readonly string[]): Promise<HistoryCommit[]> {
-    const out = await this.raw(
+  firstParentHistory(commit: string, paths: readonly string[]): Promise<HistoryCommit[]> {
+    // Memoised, so a walk started early (while the flags are being parsed) is awaited later by
+    // whoever asks for the same history, instead of running git twice.
+    const key = [commit, ...paths].join('\0');
+    let walk = this.histories.get(key);
+    if (!walk) {
+      walk = this.readFirstParentHistory(commit, paths);
+      this.histories.set(key, walk);
+      walk.catch(() => this.histories.delete(key));
+    }
+    return walk;
+  }
+
+  private async readFirstParentHistory(
+    commit: string,
+    paths: readonly string[],
+  ): Promise<HistoryCommit[]> {
+    const out = await this.spawnToFile(
       [
         'log',
         '--first-parent',

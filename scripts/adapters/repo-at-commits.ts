@@ -4,6 +4,7 @@ import { CODEOWNERS_LOCATIONS, parseCodeowners, type Codeowners } from '../core/
 import { EvaluationError } from '../core/errors.ts';
 import { buildFlagSet, type ParseCache } from '../core/load.ts';
 import type { FlagSet } from '../core/model.ts';
+import { prefetchHistory } from './flag-history.ts';
 import { GitRepo } from './git.ts';
 
 export interface CommitPair {
@@ -47,7 +48,16 @@ export async function readCodeownersAt(git: GitRepo, commit: string): Promise<Co
 
 export async function readPair(cwd: string, baseRef: string, headRef: string): Promise<CommitPair> {
   const { git, base, head } = await openHistory(cwd, baseRef, headRef);
-  const [baseEntries, headEntries] = await git.flagEntries(base, head);
+  const trees = await Promise.all([git.listTree(base), git.listTree(head)]);
+  // The files the change touches are known from the trees alone: start their history walk now,
+  // so git reads it on another core while the flags are parsed here.
+  const headBlobs = new Map(trees[1].map((e) => [e.path, e.blob]));
+  const touched = trees[0]
+    .filter((e) => e.path.endsWith('.yaml') && headBlobs.get(e.path) !== e.blob)
+    .map((e) => e.path)
+    .sort();
+  prefetchHistory(git, base, touched);
+  const [baseEntries, headEntries] = await git.entriesOf(trees);
   const cache: ParseCache = new Map();
   const baseSet = buildFlagSet(baseEntries!, cache);
   const headSet = buildFlagSet(headEntries!, cache);

@@ -1,7 +1,7 @@
 import { loadPlatformFacts, platformConfigured } from '../adapters/facts-sources.ts';
 import { GitRepo } from '../adapters/git.ts';
 import { readCodeownersAt } from '../adapters/repo-at-commits.ts';
-import { soakClocks } from '../adapters/flag-history.ts';
+import { prefetchHistory, soakClocks } from '../adapters/flag-history.ts';
 import { colourEnabled, style } from '../adapters/terminal.ts';
 import { EvaluationError, UsageError } from '../core/errors.ts';
 import { buildFlagSet } from '../core/load.ts';
@@ -29,7 +29,16 @@ export async function evaluateStatus(options: StatusOptions): Promise<StatusResu
     );
   }
   const head = await git.resolveCommit(options.ref ?? 'HEAD');
-  const [entries] = await git.flagEntries(head);
+  const tree = await git.listTree(head);
+  prefetchHistory(
+    git,
+    head,
+    tree
+      .map((e) => e.path)
+      .filter((p) => p.endsWith('.yaml'))
+      .sort(),
+  );
+  const [entries] = await git.entriesOf([tree]);
   const set = buildFlagSet(entries!);
   const clocks = await soakClocks(
     git,
