@@ -1,5 +1,7 @@
 // Entry point: `npm run --silent flags -- <command> [options]`. Parses options, calls the command,
 // maps failures to exit codes (0 ok, 1 violations or failed steps, 2 could not evaluate).
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import type { Command, CommandContext } from './commands/command.ts';
@@ -103,9 +105,22 @@ function firstLine(text: string): string {
   return text.split('\n', 1)[0] ?? text;
 }
 
+/**
+ * The flags repository a command works on: the nearest folder holding `flags/` or `.git`, up from
+ * where the command was typed. npm runs scripts in the package's folder and keeps the caller's
+ * folder in INIT_CWD, so `npm run flags` works from a subfolder, and with `--prefix` from another
+ * repository.
+ */
+export function repositoryRoot(start: string): string | undefined {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'flags')) || existsSync(join(dir, '.git'))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
 export function processContext(): CommandContext {
   return {
-    cwd: process.cwd(),
+    cwd: repositoryRoot(process.env.INIT_CWD ?? process.cwd()) ?? process.cwd(),
     env: process.env,
     clock: () => new Date(),
     stdout: (text) => process.stdout.write(text),

@@ -188,3 +188,12 @@ describe('flags validate', () => {
     expect(bad.stderr).toContain('--bogus');
   });
 });
+
+describe('the repository a command works on', () => {
+  it('is the nearest folder with flags/ or .git above where the command was typed', async () => {
+    const { repositoryRoot } = await import('../../scripts/cli.ts');
+    const repo = gitRepo().flag('video', { key: 'a' });
+    expect(repositoryRoot(join(repo.dir, 'flags', 'video'))).toBe(repo.dir);
+    expect(repositoryRoot(repo.dir)).toBe(repo.dir);
+  });
+});
