@@ -193,11 +193,7 @@ async function readHistory(
   keys: readonly string[],
 ): Promise<Map<string, FlagHistory>> {
   if (keys.length === 0) return new Map();
-  if (await git.isShallow()) {
-    throw new EvaluationError(
-      'the clone is shallow, so when the repository changed each flag cannot be read from history: fetch the whole history (actions/checkout with `fetch-depth: 0`, or `git fetch --unshallow`)',
-    );
-  }
+  await git.requireFullHistory('when the repository changed each flag');
   const byKey = flagsByKey(desired);
   return flagHistories(
     git,

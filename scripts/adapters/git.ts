@@ -76,6 +76,18 @@ export class GitRepo {
     );
   }
 
+  /**
+   * Refuses a shallow clone, where first-parent history (and so every soak clock) would be
+   * silently cut short. `what` says what could not be read, for the message.
+   */
+  async requireFullHistory(what: string): Promise<void> {
+    if (await this.isShallow()) {
+      throw new GitError(
+        `the clone is shallow, so ${what} cannot be read from history: fetch the whole history (actions/checkout with \`fetch-depth: 0\`, or \`git fetch --unshallow\`)`,
+      );
+    }
+  }
+
   async isShallow(): Promise<boolean> {
     return (
       (
@@ -288,14 +300,6 @@ export class GitRepo {
       commits.push({ sha: sha!, time: new Date(Number(ct) * 1000), changes });
     }
     return commits;
-  }
-
-  async commitTime(commit: string): Promise<Date> {
-    const out = await this.raw(
-      ['show', '-s', '--format=%ct', commit],
-      `cannot read commit ${commit}`,
-    );
-    return new Date(Number(out.trim()) * 1000);
   }
 
   async firstParent(commit: string): Promise<string | null> {

@@ -23,11 +23,7 @@ export async function openHistory(
   headRef: string,
 ): Promise<{ git: GitRepo; base: string; head: string }> {
   const git = new GitRepo(cwd);
-  if (await git.isShallow()) {
-    throw new EvaluationError(
-      'the clone is shallow, so the soak clock cannot be read from history: fetch the whole history (actions/checkout with `fetch-depth: 0`, or `git fetch --unshallow`)',
-    );
-  }
+  await git.requireFullHistory('the soak clock');
   const base = await git.resolveCommit(baseRef);
   const head = await git.resolveCommit(headRef);
   if (!(await git.isAncestor(base, head))) {

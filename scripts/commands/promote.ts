@@ -25,6 +25,7 @@ import {
   GA_REMOVABLE_MS,
   hasErrors,
   nextState,
+  HOUR_MS,
   SOAK_MS,
   type Change,
   type FlagFile,
@@ -391,7 +392,7 @@ function report(ctx: CommandContext, values: OptionValues, r: Report): void {
   } else {
     out.push(`${s.green('✓')} Promoted ${s.bold(r.key)}: ${r.from} -> ${r.to} in ${r.file}`);
     if (r.change?.since && eligibleAt) {
-      const soakHours = SOAK_MS[r.from as Exclude<State, 'ga'>] / 3_600_000;
+      const soakHours = SOAK_MS[r.from as Exclude<State, 'ga'>] / HOUR_MS;
       const eligible = new Date(eligibleAt);
       out.push(
         `  in ${r.from} since ${formatTime(new Date(r.change.since))}; the ${soakHours} h soak ${

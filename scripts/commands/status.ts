@@ -3,7 +3,7 @@ import { GitRepo } from '../adapters/git.ts';
 import { readCodeownersAt } from '../adapters/repo-at-commits.ts';
 import { prefetchHistory, soakClocks } from '../adapters/flag-history.ts';
 import { colourEnabled, style } from '../adapters/terminal.ts';
-import { EvaluationError, UsageError } from '../core/errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { buildFlagSet } from '../core/load.ts';
 import { hasErrors, type StatusResult } from '../core/model.ts';
 import { sortViolations, staticRules } from '../core/rules/static-rules.ts';
@@ -23,11 +23,7 @@ export interface StatusOptions {
 /** Every flag at a commit (default HEAD) with its soak clock from the first-parent history. */
 export async function evaluateStatus(options: StatusOptions): Promise<StatusResult> {
   const git = new GitRepo(options.cwd);
-  if (await git.isShallow()) {
-    throw new EvaluationError(
-      'the clone is shallow, so when flags entered their state is unknown: fetch the whole history (`fetch-depth: 0`, or `git fetch --unshallow`)',
-    );
-  }
+  await git.requireFullHistory('when flags entered their state');
   const head = await git.resolveCommit(options.ref ?? 'HEAD');
   const tree = await git.listTree(head);
   prefetchHistory(

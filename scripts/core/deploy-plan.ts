@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { flagsByKey } from './load.ts';
 import {
   GA_REMOVABLE_MS,
+  HOUR_MS,
   SOAK_MS,
   STATES,
   stateRank,
@@ -284,7 +285,7 @@ export function justifiedByHistory(key: string, history: FlagHistory, floor: Sta
       return {
         ok: false,
         rule: 'soak',
-        message: `the repository promoted \`${key}\` to ${e.state} ${formatDuration(held)} after it entered ${prev.state} (commit ${short(e.sha)}, ${when(e.at)}); ${prev.state} needs ${soak / 3_600_000} h`,
+        message: `the repository promoted \`${key}\` to ${e.state} ${formatDuration(held)} after it entered ${prev.state} (commit ${short(e.sha)}, ${when(e.at)}); ${prev.state} needs ${soak / HOUR_MS} h`,
         allowedAt: null,
       };
     }
@@ -341,7 +342,7 @@ export function judgePromotion(
   if (eligible <= now) {
     return {
       ok: true,
-      why: `${soak / 3_600_000} h soak in ${from} met on the platform (since ${formatTime(platformSince)})`,
+      why: `${soak / HOUR_MS} h soak in ${from} met on the platform (since ${formatTime(platformSince)})`,
     };
   }
   const prev = history?.entries.at(-2);
@@ -357,7 +358,7 @@ export function judgePromotion(
   return {
     ok: false,
     rule: historyProblem?.rule === 'new-flag-state' ? 'new-flag-state' : 'soak',
-    message: `${onPlatform}; ${from} to ${to} needs ${soak / 3_600_000} h there${also}`,
+    message: `${onPlatform}; ${from} to ${to} needs ${soak / HOUR_MS} h there${also}`,
     allowedAt: eligible,
   };
 }

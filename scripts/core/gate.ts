@@ -7,6 +7,7 @@ import { flagsByKey } from './load.ts';
 import {
   GA_REMOVABLE_MS,
   MIN_BETA_OPT_INS,
+  HOUR_MS,
   SOAK_MS,
   stateRank,
   type Change,
@@ -178,7 +179,7 @@ export function evaluateGate(input: GateInput): GateResult {
         }
       });
       const waived = freshOverride && overrideIssues.length === 0;
-      const hours = soak / 3_600_000;
+      const hours = soak / HOUR_MS;
       if (!since) {
         violations.push(
           flagViolation(

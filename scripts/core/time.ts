@@ -1,5 +1,4 @@
 // Times for people: "2026-11-27 14:00 UTC" and "in 2 d 3 h".
-import { DAY_MS, HOUR_MS } from './model.ts';
 
 export function formatTime(date: Date): string {
   const iso = date.toISOString();
@@ -35,8 +34,6 @@ export function parseInstant(text: string): Date | undefined {
   const date = new Date(text);
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
-
-export { DAY_MS, HOUR_MS };
 
 /** ISO 8601 in UTC, without milliseconds when they are zero: 2026-11-24T12:00:00Z. */
 export function isoTime(date: Date): string {
