@@ -6,7 +6,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { flagsByKey } from './load.ts';
 import {
-  GA_REMOVABLE_MS,
   HOUR_MS,
   SOAK_MS,
   STATES,
@@ -19,9 +18,8 @@ import {
 } from './model.ts';
 import { keyFromPath } from './parse-flag.ts';
 import type { AuditEntry, FlagMetadata, PlatformFlag } from './platform-model.ts';
-import { overrideProblems } from './rules/blocks.ts';
-import { dependencyRules } from './rules/dependencies.ts';
-import { alphaOrgRule, revertibleRule } from './rules/flag-rules.ts';
+import { removalBlocks } from './rules/removal.ts';
+import { staticRules } from './rules/static-rules.ts';
 import { formatDuration, formatTime, isoTime } from './time.ts';
 
 /** The X-Actor of every write deploy makes: the audit log's `actor` tells its writes apart. */
@@ -197,14 +195,8 @@ export function archivedByOthers(
  * The history-free rules a deploy holds the merged state to: the same as `validate`, except
  * CODEOWNERS (who reviews is GitHub's business, not the platform's).
  */
-export function deployViolations(set: FlagSet): Violation[] {
-  return [
-    ...set.violations,
-    ...dependencyRules(set),
-    ...revertibleRule(set),
-    ...alphaOrgRule(set),
-    ...set.flags.flatMap(overrideProblems),
-  ].filter((v) => v.severity === 'error');
+function deployViolations(set: FlagSet): Violation[] {
+  return staticRules(set, null).filter((v) => v.severity === 'error' && v.rule !== 'codeowners');
 }
 
 type Judgement =
@@ -718,25 +710,15 @@ function planRemoval(ctx: Ctx, a: PlatformFlag, add: (s: DeployStep) => void): v
         allowedAt: allowedAt ? isoTime(allowedAt) : null,
       }),
     );
-  if (dependents.length > 0) {
-    return refuse(
-      `\`${a.key}\` was deleted from the repository while ${dependents.map((d) => `\`${d}\``).join(', ')} still depend${dependents.length === 1 ? 's' : ''} on it: remove the dependency first`,
-    );
-  }
-  if (a.state === 'beta') {
-    return refuse(
-      `\`${a.key}\` was deleted from the repository while at beta on the platform: customer orgs may have opted in; revert it to alpha first, or promote it to ga and remove it after 7 days`,
-    );
-  }
-  if (a.state === 'ga') {
-    const removable = new Date(Date.parse(a.state_changed_at) + GA_REMOVABLE_MS);
-    if (removable > facts.now) {
-      return refuse(
-        `\`${a.key}\` has been ga on the platform only since ${when(a.state_changed_at)}: a flag is removed after at least 7 days at ga`,
-        removable,
-      );
-    }
-  }
+  // Judged by the platform's clock: it is the platform's ga that has to have lasted 7 days.
+  const [block] = removalBlocks({
+    key: a.key,
+    state: a.state,
+    since: new Date(a.state_changed_at),
+    dependents,
+    now: facts.now,
+  });
+  if (block) return refuse(`on the platform: ${block.message}`, block.allowedAt);
   add(
     step({
       ...base,

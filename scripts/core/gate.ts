@@ -5,7 +5,6 @@ import type { Codeowners } from './codeowners.ts';
 import type { Facts, IncidentFacts, PlatformFacts } from './facts.ts';
 import { flagsByKey } from './load.ts';
 import {
-  GA_REMOVABLE_MS,
   MIN_BETA_OPT_INS,
   HOUR_MS,
   SOAK_MS,
@@ -18,6 +17,7 @@ import {
   type Violation,
 } from './model.ts';
 import { overrideProblems, revertProblems } from './rules/blocks.ts';
+import { removableAt, removalBlocks } from './rules/removal.ts';
 import { staticRules } from './rules/static-rules.ts';
 import { flagViolation } from './rules/violation.ts';
 import { formatDuration, formatTime, formatWhen, isoTime } from './time.ts';
@@ -243,8 +243,7 @@ export function evaluateGate(input: GateInput): GateResult {
     // A file that no longer parses is reported where it is; it is not a removal.
     if (head.brokenFiles.some((f) => f.endsWith(`/${key}.yaml`))) continue;
     const since = soakSince(key, input.clocks.get(key), input.platform);
-    const removableAt =
-      b.flag.state === 'ga' && since ? new Date(since.getTime() + GA_REMOVABLE_MS) : null;
+    const removable = removableAt(b.flag.state, since);
     changes.push({
       flag: key,
       file: b.file,
@@ -252,9 +251,25 @@ export function evaluateGate(input: GateInput): GateResult {
       from: b.flag.state,
       to: null,
       since: iso(since),
-      eligibleAt: iso(removableAt),
+      eligibleAt: iso(removable),
     });
-    violations.push(...removalRule(b, head, since, removableAt, now));
+    const dependents = head.flags.filter((f) => f.flag.depends_on?.includes(key));
+    for (const block of removalBlocks({
+      key,
+      state: b.flag.state,
+      since,
+      dependents: dependents.map((f) => f.flag.key),
+      now,
+    })) {
+      violations.push({
+        rule: 'removal',
+        severity: 'error',
+        flag: key,
+        file: b.file,
+        line: null,
+        message: block.message,
+      });
+    }
   }
 
   // Exit criteria become violations: unmet is an error, unverified a warning (an error if strict).
@@ -303,58 +318,6 @@ function driftRule(h: FlagFile, baseState: State, platform: PlatformFacts): Viol
       `the platform has \`${h.flag.key}\` at ${actual.state} (since ${actual.state_changed_at}) but the base says ${baseState}: someone changed it on the platform (an on-call revert?); bring the repository in line with the platform first (e.g. \`flags revert\`), then make this change`,
     ),
   ];
-}
-
-function removalRule(
-  b: FlagFile,
-  head: FlagSet,
-  since: Date | null,
-  removableAt: Date | null,
-  now: Date,
-): Violation[] {
-  const key = b.flag.key;
-  const violations: Violation[] = [];
-  const at = (message: string): Violation => ({
-    rule: 'removal',
-    severity: 'error',
-    flag: key,
-    file: b.file,
-    line: null,
-    message,
-  });
-  const dependents = head.flags
-    .filter((f) => f.flag.depends_on?.includes(key))
-    .map((f) => f.flag.key);
-  if (dependents.length > 0) {
-    violations.push(
-      at(
-        `\`${key}\` is deleted while ${dependents.map((d) => `\`${d}\``).join(', ')} depend${dependents.length === 1 ? 's' : ''} on it: remove the dependency first`,
-      ),
-    );
-  }
-  if (b.flag.state === 'beta') {
-    violations.push(
-      at(
-        `\`${key}\` is deleted while at beta: customer orgs may have opted in; revert it to alpha first, or promote it to ga and remove it after 7 days`,
-      ),
-    );
-  }
-  if (b.flag.state === 'ga') {
-    if (!removableAt) {
-      violations.push(
-        at(
-          `\`${key}\` is at ga but when it got there is unknown, so its 7 days at ga cannot be verified`,
-        ),
-      );
-    } else if (removableAt > now) {
-      violations.push(
-        at(
-          `\`${key}\` has been at ga only since ${formatTime(since!)}: a flag is removed after a successful soak at ga of at least 7 days; allowed from ${formatWhen(removableAt, now)}`,
-        ),
-      );
-    }
-  }
-  return violations;
 }
 
 function exitCriteria(
