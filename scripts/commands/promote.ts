@@ -26,7 +26,7 @@ import {
   hasErrors,
   nextState,
   HOUR_MS,
-  SOAK_MS,
+  soakMs,
   type Change,
   type FlagFile,
   type Override,
@@ -392,7 +392,7 @@ function report(ctx: CommandContext, values: OptionValues, r: Report): void {
   } else {
     out.push(`${s.green('✓')} Promoted ${s.bold(r.key)}: ${r.from} -> ${r.to} in ${r.file}`);
     if (r.change?.since && eligibleAt) {
-      const soakHours = SOAK_MS[r.from as Exclude<State, 'ga'>] / HOUR_MS;
+      const soakHours = soakMs(r.from) / HOUR_MS;
       const eligible = new Date(eligibleAt);
       out.push(
         `  in ${r.from} since ${formatTime(new Date(r.change.since))}; the ${soakHours} h soak ${

@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { flagsByKey } from './load.ts';
 import {
   HOUR_MS,
-  SOAK_MS,
+  soakMs,
   STATES,
   stateRank,
   type FlagFile,
@@ -271,7 +271,7 @@ export function justifiedByHistory(key: string, history: FlagHistory, floor: Sta
         allowedAt: null,
       };
     }
-    const soak = SOAK_MS[prev.state as Exclude<State, 'ga'>];
+    const soak = soakMs(prev.state);
     const held = Date.parse(e.at) - Date.parse(prev.at);
     if (held < soak && !e.freshOverride) {
       return {
@@ -329,7 +329,7 @@ export function judgePromotion(
       allowedAt: null,
     };
   }
-  const soak = SOAK_MS[from as Exclude<State, 'ga'>];
+  const soak = soakMs(from);
   const eligible = new Date(platformSince.getTime() + soak);
   if (eligible <= now) {
     return {

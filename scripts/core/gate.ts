@@ -7,7 +7,7 @@ import { flagsByKey } from './load.ts';
 import {
   MIN_BETA_OPT_INS,
   HOUR_MS,
-  SOAK_MS,
+  soakMs,
   stateRank,
   type Change,
   type CriterionResult,
@@ -149,7 +149,7 @@ export function evaluateGate(input: GateInput): GateResult {
     const overrideIssues = freshOverride ? overrideProblems(h) : [];
 
     if (kind === 'promote') {
-      const soak = SOAK_MS[from as Exclude<State, 'ga'>];
+      const soak = soakMs(from);
       const eligible = since ? new Date(since.getTime() + soak) : null;
       change.eligibleAt = iso(eligible);
       if (stateRank(to) - stateRank(from) > 1) {
@@ -386,7 +386,7 @@ function exitCriteria(
     out.push({
       flag: key,
       criterion: 'stable-72h',
-      status: since && stableFor >= SOAK_MS.beta ? 'met' : 'unmet',
+      status: since && stableFor >= soakMs('beta') ? 'met' : 'unmet',
       label: 'at least 72 h of stable running in beta',
       detail: since ? `${formatDuration(stableFor)} in beta` : 'time in beta unknown',
     });

@@ -23,6 +23,11 @@ export const GA_STALE_MS = 14 * DAY_MS;
 /** Beta exit criterion: at least this many customer orgs opted in. */
 export const MIN_BETA_OPT_INS = 10;
 
+/** How long a flag must stay in `state` before its next promotion (ga has none: 0). */
+export function soakMs(state: State): number {
+  return state === 'ga' ? 0 : SOAK_MS[state];
+}
+
 export function stateRank(state: State): number {
   return STATES.indexOf(state);
 }

@@ -5,7 +5,7 @@ import {
   GA_REMOVABLE_MS,
   GA_STALE_MS,
   MIN_BETA_OPT_INS,
-  SOAK_MS,
+  soakMs,
   nextState,
   stateRank,
   type FlagSet,
@@ -26,7 +26,7 @@ export function flagStatuses(
     const state = f.flag.state;
     const since = soakSince(key, clocks.get(key), platform);
     const next = nextState(state) ?? null;
-    const soak = state === 'ga' ? 0 : SOAK_MS[state];
+    const soak = soakMs(state);
     const eligible = next && since ? new Date(since.getTime() + soak) : null;
     const atGaFor = state === 'ga' && since ? now.getTime() - since.getTime() : 0;
     const blockedBy: string[] = [];
