@@ -31,3 +31,19 @@ export interface Command {
   /** Returns the exit status: 0 no error, 1 error violations or failed steps. Throws for 2. */
   run(values: OptionValues, positionals: string[], ctx: CommandContext): Promise<number>;
 }
+
+/**
+ * A command that declines (nothing to do, or not yet possible): the JSON document with
+ * `ok: false` and the message, or one line for people. Exit status 1.
+ */
+export function decline(
+  ctx: CommandContext,
+  json: boolean,
+  document: Record<string, unknown>,
+  line: string,
+): number {
+  ctx.stdout(
+    json ? JSON.stringify({ ok: false, ...document, violations: [] }, null, 2) + '\n' : `${line}\n`,
+  );
+  return 1;
+}

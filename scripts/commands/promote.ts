@@ -22,7 +22,6 @@ import { EvaluationError, UsageError } from '../core/errors.ts';
 import { hasBlock, removeBlock, setOverride, setState } from '../core/flag-edit.ts';
 import { flagsByKey } from '../core/load.ts';
 import {
-  GA_REMOVABLE_MS,
   hasErrors,
   nextState,
   HOUR_MS,
@@ -34,8 +33,9 @@ import {
   type Violation,
 } from '../core/model.ts';
 import { formatTime, formatWhen, isoTime } from '../core/time.ts';
-import type { Command, CommandContext, OptionValues } from './command.ts';
+import { decline, type Command, type CommandContext, type OptionValues } from './command.ts';
 import { nowOption } from './check.ts';
+import { removableAt } from '../core/rules/removal.ts';
 
 const LOGIN = /^@[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const HTTPS_URL = /^https:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/;
@@ -261,27 +261,15 @@ function notCommitted(
   s: Style,
 ): Promise<number> {
   const message = `\`${file.flag.key}\` is not committed yet, so it has no time in alpha: a new flag starts at alpha when its pull request merges, and may be promoted 24 h after that`;
-  if (values.json) {
-    ctx.stdout(
-      JSON.stringify(
-        {
-          ok: false,
-          flag: file.flag.key,
-          file: file.file,
-          from: file.flag.state,
-          to: null,
-          eligibleAt: null,
-          violations: [],
-          message,
-        },
-        null,
-        2,
-      ) + '\n',
-    );
-  } else {
-    ctx.stdout(`${s.red('✗')} ${message}\n`);
-  }
-  return Promise.resolve(1);
+  const document = {
+    flag: file.flag.key,
+    file: file.file,
+    from: file.flag.state,
+    to: null,
+    eligibleAt: null,
+    message,
+  };
+  return Promise.resolve(decline(ctx, Boolean(values.json), document, `${s.red('✗')} ${message}`));
 }
 
 async function atGa(
@@ -291,55 +279,39 @@ async function atGa(
   now: Date,
   s: Style,
 ): Promise<number> {
-  let removableAt: Date | null = null;
-  try {
-    const { git, head } = await headCommit(ctx.cwd);
-    const { set } = await flagsAt(git, head);
-    const committed = flagsByKey(set).get(file.flag.key);
-    if (committed && committed.flag.state !== 'ga') {
-      throw new EvaluationError(
-        `${file.file} has an uncommitted change of state (${committed.flag.state} at HEAD, ga in the file): the change starts from the committed state; commit it, or undo it (git restore ${file.file}), and run this again`,
-      );
-    }
-    if (committed) {
-      const since = (
-        await soakClocks(git, head, [{ key: file.flag.key, path: committed.file }])
-      ).get(file.flag.key);
-      removableAt = since ? new Date(since.getTime() + GA_REMOVABLE_MS) : null;
-    }
-  } catch (error) {
-    if (error instanceof EvaluationError && error.message.includes('uncommitted change'))
-      throw error;
-    // Without history the advice stands; only the date is missing.
+  // Without a readable HEAD the advice stands; only the date is missing.
+  const at = await headCommit(ctx.cwd).catch(() => null);
+  const committed = at
+    ? flagsByKey((await flagsAt(at.git, at.head)).set).get(file.flag.key)
+    : undefined;
+  if (committed && committed.flag.state !== 'ga') {
+    throw new EvaluationError(
+      `${file.file} has an uncommitted change of state (${committed.flag.state} at HEAD, ga in the file): the change starts from the committed state; commit it, or undo it (git restore ${file.file}), and run this again`,
+    );
   }
-  const when = removableAt
-    ? removableAt <= now
+  let removable: Date | null = null;
+  if (at && committed && !(await at.git.isShallow())) {
+    const clocks = await soakClocks(at.git, at.head, [
+      { key: file.flag.key, path: committed.file },
+    ]);
+    removable = removableAt('ga', clocks.get(file.flag.key) ?? null);
+  }
+  const when = removable
+    ? removable <= now
       ? `it has been at ga for 7 days or more, so it may be removed now`
-      : `it may be removed from ${formatWhen(removableAt, now)}`
+      : `it may be removed from ${formatWhen(removable, now)}`
     : 'it may be removed after 7 days at ga';
   const message = `\`${file.flag.key}\` is at ga already: there is nothing to promote. Dead flags are technical debt: ${when}, by deleting ${file.file} (and the flag from the code) in a follow-up pull request.`;
-  if (values.json) {
-    ctx.stdout(
-      JSON.stringify(
-        {
-          ok: false,
-          flag: file.flag.key,
-          file: file.file,
-          from: 'ga',
-          to: null,
-          eligibleAt: null,
-          removableAt: removableAt ? isoTime(removableAt) : null,
-          violations: [],
-          message,
-        },
-        null,
-        2,
-      ) + '\n',
-    );
-  } else {
-    ctx.stdout(`${s.yellow('!')} ${message}\n`);
-  }
-  return 1;
+  const document = {
+    flag: file.flag.key,
+    file: file.file,
+    from: 'ga',
+    to: null,
+    eligibleAt: null,
+    removableAt: removable ? isoTime(removable) : null,
+    message,
+  };
+  return decline(ctx, Boolean(values.json), document, `${s.yellow('!')} ${message}`);
 }
 
 interface Report {

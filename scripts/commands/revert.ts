@@ -21,7 +21,7 @@ import {
   type State,
 } from '../core/model.ts';
 import { revertProblems } from '../core/rules/blocks.ts';
-import type { Command, OptionValues } from './command.ts';
+import { decline, type Command, type OptionValues } from './command.ts';
 import { assertCommittedState, singleKey } from './promote.ts';
 
 export const command: Command = {
@@ -64,27 +64,8 @@ Exit status: 0 reverted (and, with --open-pr, proposed), 1 nothing to revert, th
     const to = targetState(values, key, from);
     if (to === null) {
       const message = `\`${key}\` is at alpha already: there is nothing to revert it to. To take it away from the orgs in \`alpha_orgs\`, edit that list; to retire it, delete ${file.file} in a pull request.`;
-      if (values.json) {
-        ctx.stdout(
-          JSON.stringify(
-            {
-              ok: false,
-              flag: key,
-              file: file.file,
-              from,
-              to: null,
-              dependents: [],
-              violations: [],
-              message,
-            },
-            null,
-            2,
-          ) + '\n',
-        );
-      } else {
-        ctx.stdout(`${s.yellow('!')} ${message}\n`);
-      }
-      return 1;
+      const document = { flag: key, file: file.file, from, to: null, dependents: [], message };
+      return decline(ctx, Boolean(values.json), document, `${s.yellow('!')} ${message}`);
     }
 
     const preflight = values['open-pr'] ? await preflightOpenPr(ctx.cwd) : null;
