@@ -124,22 +124,9 @@ the flag is at ga already, or a step of --open-pr failed, 2 bad option or cannot
       notes.push('removed the `override` block of an earlier change');
     if (hasBlock(text, 'revert')) notes.push('removed the `revert` block of the earlier revert');
 
+    const outcome = { ok, key, file: file.file, from, to, change, result, notes, s, now, override };
     if (!ok) {
-      report(ctx, values, {
-        ok,
-        key,
-        file: file.file,
-        from,
-        to,
-        change,
-        result,
-        notes,
-        written: false,
-        pr: null,
-        s,
-        now,
-        override,
-      });
+      report(ctx, values, { ...outcome, written: false, pr: null });
       return 1;
     }
     writeFileSync(join(ctx.cwd, file.file), promoted);
@@ -166,22 +153,7 @@ the flag is at ga already, or a step of --open-pr failed, 2 bad option or cannot
     const pr = preflight
       ? await openPullRequestFor({ cwd: ctx.cwd, env: ctx.env, progress: ctx }, preflight, request)
       : null;
-    report(ctx, values, {
-      ok,
-      key,
-      file: file.file,
-      from,
-      to,
-      change,
-      result,
-      notes,
-      written: true,
-      pr,
-      s,
-      now,
-      override,
-      request,
-    });
+    report(ctx, values, { ...outcome, written: true, pr, request });
     return pr && !pr.ok ? 1 : 0;
   },
 };
