@@ -1,22 +1,17 @@
 // The platform's data, the read-only views of it (CONTRACT section 4) and the one function that
 // changes it: applyChange, in place, at a cost independent of the platform's size. No I/O, no
 // clock; `now` comes in as a parameter.
-import { DAY_MS, INTERNAL_ORGS, type State } from '../core/model.ts';
+import { DAY_MS, INTERNAL_ORGS } from '../core/model.ts';
 import type { AuditEntry, PlatformFlag } from '../core/platform-model.ts';
 import { IdempotencyRecords } from './idempotency.ts';
 
 /** What the platform remembers about one flag, including what the API does not show. */
-export interface StoredFlag {
-  key: string;
-  description: string;
-  owner: string;
-  state: State;
-  depends_on: string[];
-  state_changed_at: string;
+export interface StoredFlag extends Pick<
+  PlatformFlag,
+  'key' | 'description' | 'owner' | 'state' | 'depends_on' | 'state_changed_at' | 'orgs_enabled'
+> {
   /** Archived flags stay for the audit trail but are invisible to the API. */
   archived_at: string | null;
-  /** Orgs staff enabled (runbook: per-org opt-in for alpha), sorted. */
-  orgs_enabled: string[];
   /** Customer orgs that opted in, sorted. */
   opted_in: string[];
   /** Customer orgs that explicitly opted out: they stay off even at GA, sorted. */
