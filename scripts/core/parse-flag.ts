@@ -9,6 +9,7 @@ import {
   type Node,
 } from 'yaml';
 import type { Flag, LineOf, Violation } from './model.ts';
+import { quickLoad } from './quick-yaml.ts';
 import { checkFlagShape } from './schema.ts';
 
 /** Aliases are no use in a flag file; a handful is tolerated, an expansion bomb is refused. */
@@ -28,6 +29,32 @@ export function keyFromPath(file: string): string {
 }
 
 export function parseFlag(text: string, file: string): ParsedFlag {
+  return quickParse(text, file) ?? fullParse(text, file);
+}
+
+/**
+ * A flag that needs no explaining, read the quick way: its lines are found only when a rule
+ * asks for one (by parsing the file with `yaml` then). Null when anything needs `yaml`'s answer.
+ */
+function quickParse(text: string, file: string): ParsedFlag | null {
+  const data = quickLoad(text);
+  if (data === undefined) return null;
+  const shape = checkFlagShape(data);
+  if (!shape.ok || shape.flag.key !== keyFromPath(file)) return null;
+  let lines: LineOf | undefined;
+  const lineOf: LineOf = (path) => {
+    if (!lines) {
+      const lineCounter = new LineCounter();
+      const doc = parseAllDocuments(text, { lineCounter })[0] as Document.Parsed;
+      lines = compactLineOf(doc, (offset) => lineCounter.linePos(offset).line);
+    }
+    return lines(path);
+  };
+  return { flag: shape.flag, violations: [], lineOf };
+}
+
+/** A flag file through `yaml`'s Document: every problem explained at its line. */
+function fullParse(text: string, file: string): ParsedFlag {
   const key = keyFromPath(file);
   const lineCounter = new LineCounter();
   const at = (offset: number): number => lineCounter.linePos(offset).line;

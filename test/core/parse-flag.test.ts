@@ -21,6 +21,41 @@ describe('parseFlag', () => {
     expect(parsed.lineOf(['owner'])).toBe(4);
   });
 
+  it('gives the same flag and lines whether a file is read the quick way or through yaml', () => {
+    const text = `# yaml-language-server: $schema=../../schema/flag.schema.json
+key: live-view
+description: >-
+  Live view
+  over WebRTC.
+owner: "@novalien/video"
+state: beta
+revertible: true
+depends_on:
+  - edge-session
+  - reconnect-backoff
+alpha_orgs:
+  - org: harbor-logistics
+    preview_agreement: PA-2026-031
+`;
+    // A tab in a comment changes nothing in the data but is left to yaml by the quick reader.
+    const quick = parseFlag(text, 'flags/video/live-view.yaml');
+    const full = parseFlag(text.replace('# yaml', '#\tyaml'), 'flags/video/live-view.yaml');
+    expect(quick.flag).toEqual(full.flag);
+    expect(quick.flag?.description).toBe('Live view over WebRTC.');
+    const paths = [
+      ['state'],
+      ['depends_on', 1],
+      ['alpha_orgs', 0, 'preview_agreement'],
+      ['description'],
+      ['plan'],
+      [],
+    ];
+    // A missing field (`plan`) points at its parent: the mapping, which starts at its first key.
+    const lines = [7, 11, 14, 3, 2, 2];
+    expect(paths.map((p) => quick.lineOf(p))).toEqual(lines);
+    expect(paths.map((p) => full.lineOf(p))).toEqual(lines);
+  });
+
   it('reports a syntax error at its line', () => {
     const found = rules(`key: live-view\ndescription: [unclosed\nowner: x\n`);
     expect(found[0]?.rule).toBe('parse');
