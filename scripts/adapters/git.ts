@@ -37,6 +37,8 @@ const ZERO = /^0+$/;
 export class GitRepo {
   private readonly git: SimpleGit;
   private readonly histories = new Map<string, Promise<HistoryCommit[]>>();
+  /** Blobs already read: the history of a flag starts with the version just parsed. */
+  private readonly blobs = new Map<string, Buffer>();
 
   constructor(readonly cwd: string) {
     this.git = simpleGit({ baseDir: cwd, trimmed: false });
@@ -164,13 +166,20 @@ export class GitRepo {
     }
   }
 
-  /** Reads blobs through one cat-file process. */
-  readBlobs(shas: readonly string[]): Promise<Map<string, Buffer>> {
-    const unique = [...new Set(shas)];
+  /** Reads blobs through one cat-file process (none for blobs this repo object read before). */
+  async readBlobs(shas: readonly string[]): Promise<Map<string, Buffer>> {
+    const missing = [...new Set(shas)].filter((sha) => !this.blobs.has(sha));
+    if (missing.length > 0) {
+      for (const [sha, content] of await this.catFile(missing)) this.blobs.set(sha, content);
+    }
+    return new Map(shas.map((sha) => [sha, this.blobs.get(sha)!]));
+  }
+
+  private catFile(shas: readonly string[]): Promise<Map<string, Buffer>> {
     const result = new Map<string, Buffer>();
-    if (unique.length === 0) return Promise.resolve(result);
     return new Promise((resolve, reject) => {
-      const child = spawn('git', ['cat-file', '--batch'], {
+      // --buffer: one write per block, not one per object (thousands of tiny pipe reads).
+      const child = spawn('git', ['cat-file', '--batch', '--buffer'], {
         cwd: this.cwd,
         stdio: ['pipe', 'pipe', 'pipe'],
       });
@@ -185,7 +194,7 @@ export class GitRepo {
         if (code !== 0) return reject(new GitError(`git cat-file failed: ${stderr.trim()}`));
         const out = Buffer.concat(chunks);
         let pos = 0;
-        for (const sha of unique) {
+        for (const sha of shas) {
           const nl = out.indexOf(10, pos);
           const header = out.toString('latin1', pos, nl);
           pos = nl + 1;
@@ -201,7 +210,7 @@ export class GitRepo {
         }
         resolve(result);
       });
-      child.stdin.end(unique.join('\n') + '\n');
+      child.stdin.end(shas.join('\n') + '\n');
     });
   }
 
@@ -234,8 +243,10 @@ export class GitRepo {
 
   /**
    * The first-parent history of `commit` that touched `paths`, newest first, each commit with
-   * its changes against its first parent. Side-branch commits never appear: their dates are the
-   * author's to set.
+   * its changes (under `paths`) against its first parent. Side-branch commits never appear: their
+   * dates are the author's to set. A single folder (`flags/`) is walked without a pathspec and
+   * filtered here: git would otherwise diff every commit twice, once to decide whether the
+   * commit touches the folder and once to print it (2.2 s against 1.2 s for 16,000 commits).
    */
   firstParentHistory(commit: string, paths: readonly string[]): Promise<HistoryCommit[]> {
     // Memoised, so a walk started early (while the flags are being parsed) is awaited later by
@@ -254,6 +265,7 @@ export class GitRepo {
     commit: string,
     paths: readonly string[],
   ): Promise<HistoryCommit[]> {
+    const folder = paths.length === 1 && paths[0]!.endsWith('/') ? paths[0]! : null;
     const out = await this.spawnToFile(
       [
         'log',
@@ -265,8 +277,7 @@ export class GitRepo {
         '-z',
         '--format=%x01%H %ct',
         commit,
-        '--',
-        ...paths,
+        ...(folder ? [] : ['--', ...paths]),
       ],
       `cannot read the history of ${commit}`,
     );
@@ -288,7 +299,7 @@ export class GitRepo {
       const changes: RawChange[] = [];
       for (let i = 0; i + 1 < tokens.length; i += 2) {
         const meta = tokens[i]!;
-        if (!meta.startsWith(':')) continue;
+        if (!meta.startsWith(':') || (folder && !tokens[i + 1]!.startsWith(folder))) continue;
         const [, , oldBlob, newBlob, status] = meta.slice(1).split(' ');
         changes.push({
           status: status!.charAt(0),
@@ -297,6 +308,7 @@ export class GitRepo {
           newBlob: ZERO.test(newBlob!) ? null : newBlob!,
         });
       }
+      if (folder && changes.length === 0) continue;
       commits.push({ sha: sha!, time: new Date(Number(ct) * 1000), changes });
     }
     return commits;

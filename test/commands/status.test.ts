@@ -50,4 +50,36 @@ describe('flags status', () => {
     const unknown = await repo.cli(['status', 'nope']);
     expect(unknown.status).toBe(2);
   });
+
+  it('reads the clocks of many flags from one walk of flags/, as the path-limited walk would', async () => {
+    // 70 flags: more than one pathspec per flag is worth, so history is one walk of all commits.
+    const repo = gitRepo();
+    for (let i = 0; i < 70; i++) repo.flag('video', { key: `f${i}` });
+    repo.commit('2026-11-01T00:00:00Z');
+    repo.flag('video', { key: 'f1', state: 'beta' }).commit('2026-11-05T00:00:00Z');
+    // Commits that touch no flag must not count for any flag.
+    repo.write('CODEOWNERS', '/flags/ @novalien/video\n').commit('2026-11-06T00:00:00Z', 'owners');
+    repo.write('README.md', 'notes\n').commit('2026-11-07T00:00:00Z', 'readme');
+    // A move to another folder keeps the clock; an edit does not restart it.
+    repo.git('mv', 'flags/video/f1.yaml', 'flags/f1.yaml');
+    repo.commit('2026-11-08T00:00:00Z', 'move');
+    repo.flag('video', { key: 'f2', description: 'reworded' }).commit('2026-11-09T00:00:00Z');
+    // A side branch's backdated promotion counts from the merge on the first-parent line.
+    repo.git('checkout', '-q', '-b', 'side');
+    repo.flag('video', { key: 'f3', state: 'beta' }).commit('2026-11-02T00:00:00Z', 'backdated');
+    repo.git('checkout', '-q', 'main');
+    repo.git('merge', '--no-ff', '-q', '-m', 'merge side', 'side');
+    repo.git('commit', '--amend', '-q', '--no-edit', '--date', '2026-11-10T00:00:00Z');
+    const merged = repo.git('show', '-s', '--format=%cI', 'HEAD').trim();
+
+    const out = await repo.cli(['status', '--now', '2026-11-24T12:00:00Z', '--json']);
+    expect(out.status).toBe(0);
+    const since = Object.fromEntries(out.json.flags.map((f: any) => [f.key, f.since]));
+    expect(Object.keys(since)).toHaveLength(70);
+    expect(since.f0).toBe('2026-11-01T00:00:00Z');
+    expect(since.f1).toBe('2026-11-05T00:00:00Z');
+    expect(since.f2).toBe('2026-11-01T00:00:00Z');
+    expect(new Date(since.f3).getTime()).toBe(new Date(merged).getTime());
+    expect(new Date(since.f3).getTime()).toBeGreaterThan(Date.parse('2026-11-09T00:00:00Z'));
+  });
 });
