@@ -36,6 +36,8 @@ export async function evaluateStatus(options: StatusOptions): Promise<StatusResu
   );
   const [entries] = await git.entriesOf([tree]);
   const set = buildFlagSet(entries!);
+  // The rules need no history: apply them while git is still walking it.
+  const violations = sortViolations(staticRules(set, await readCodeownersAt(git, head)));
   const clocks = await soakClocks(
     git,
     head,
@@ -45,7 +47,6 @@ export async function evaluateStatus(options: StatusOptions): Promise<StatusResu
     ? await loadPlatformFacts(options.env, options.platformUrl)
     : ({ status: 'unconfigured', reason: 'platform not configured' } as const);
   const flags = flagStatuses(set, clocks, platform, options.now);
-  const violations = sortViolations(staticRules(set, await readCodeownersAt(git, head)));
   return {
     ok: !hasErrors(violations),
     now: isoTime(options.now),
