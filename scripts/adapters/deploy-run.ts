@@ -14,7 +14,7 @@ import {
   type FlagHistory,
 } from '../core/deploy-plan.ts';
 import { EvaluationError, UsageError } from '../core/errors.ts';
-import { buildFlagSet, flagsByKey } from '../core/load.ts';
+import { flagsByKey } from '../core/load.ts';
 import type { FlagSet, State, Violation } from '../core/model.ts';
 import { PlatformError, type AuditEntry } from '../core/platform-model.ts';
 import { isoTime } from '../core/time.ts';
@@ -29,6 +29,7 @@ import {
 } from './deploy-apply.ts';
 import { flagHistories, removedFlagKeys } from './flag-history.ts';
 import { GitRepo } from './git.ts';
+import { flagsAt } from './repo-at-commits.ts';
 import { platformFromEnv } from './platform-client.ts';
 
 export interface DeployOptions {
@@ -111,8 +112,7 @@ export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
 
   const git = new GitRepo(options.cwd);
   const head = await git.resolveCommit('HEAD');
-  const [entries] = await git.flagEntries(head);
-  const desired = buildFlagSet(entries!);
+  const { set: desired } = await flagsAt(git, head);
 
   say(`reading the platform at ${url}`);
   const actual = await platformRead(url, () => api.listFlags());

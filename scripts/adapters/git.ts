@@ -166,79 +166,121 @@ export class GitRepo {
     }
   }
 
-  /** Reads blobs through one cat-file process (none for blobs this repo object read before). */
-  async readBlobs(shas: readonly string[]): Promise<Map<string, Buffer>> {
-    const missing = [...new Set(shas)].filter((sha) => !this.blobs.has(sha));
+  /**
+   * Reads blobs through one cat-file process (none for blobs this repo object read before).
+   * `onBlob` sees each blob as soon as it arrives, so the caller can work while git still reads.
+   */
+  async readBlobs(
+    shas: readonly string[],
+    onBlob?: (sha: string, content: Buffer) => void,
+  ): Promise<Map<string, Buffer>> {
+    const unique = [...new Set(shas)];
+    const missing = unique.filter((sha) => !this.blobs.has(sha));
+    if (onBlob)
+      for (const sha of unique) if (this.blobs.has(sha)) onBlob(sha, this.blobs.get(sha)!);
     if (missing.length > 0) {
-      for (const [sha, content] of await this.catFile(missing)) this.blobs.set(sha, content);
+      await this.catFile(missing, (sha, content) => {
+        this.blobs.set(sha, content);
+        onBlob?.(sha, content);
+      });
     }
-    return new Map(shas.map((sha) => [sha, this.blobs.get(sha)!]));
+    return new Map(unique.map((sha) => [sha, this.blobs.get(sha)!]));
   }
 
-  private catFile(shas: readonly string[]): Promise<Map<string, Buffer>> {
-    const result = new Map<string, Buffer>();
+  /** `git cat-file --batch` over `shas`, each blob handed to `onBlob` as its bytes complete. */
+  private catFile(
+    shas: readonly string[],
+    onBlob: (sha: string, content: Buffer) => void,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       // --buffer: one write per block, not one per object (thousands of tiny pipe reads).
       const child = spawn('git', ['cat-file', '--batch', '--buffer'], {
         cwd: this.cwd,
         stdio: ['pipe', 'pipe', 'pipe'],
       });
-      const chunks: Buffer[] = [];
       let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', (error) =>
-        reject(new GitError(`cannot run git cat-file: ${error.message}`)),
-      );
-      child.on('close', (code) => {
-        if (code !== 0) return reject(new GitError(`git cat-file failed: ${stderr.trim()}`));
-        const out = Buffer.concat(chunks);
+      let pending: Buffer = Buffer.alloc(0);
+      let next = 0;
+      let failure: Error | null = null;
+      const fail = (error: Error): void => {
+        failure ??= error;
+        child.kill();
+      };
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (failure) return;
+        pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
         let pos = 0;
-        for (const sha of shas) {
-          const nl = out.indexOf(10, pos);
-          const header = out.toString('latin1', pos, nl);
-          pos = nl + 1;
-          if (header.endsWith(' missing'))
-            return reject(
+        while (next < shas.length) {
+          const nl = pending.indexOf(10, pos);
+          if (nl === -1) break;
+          const header = pending.toString('latin1', pos, nl);
+          if (header.endsWith(' missing')) {
+            return fail(
               new GitError(
-                `blob ${sha} is missing from the repository (a partial or broken clone?)`,
+                `blob ${shas[next]} is missing from the repository (a partial or broken clone?)`,
               ),
             );
+          }
           const size = Number(header.split(' ')[2]);
-          result.set(sha, out.subarray(pos, pos + size));
-          pos += size + 1;
+          if (pending.length < nl + 1 + size + 1) break; // the rest of this blob is on its way
+          try {
+            onBlob(shas[next]!, pending.subarray(nl + 1, nl + 1 + size));
+          } catch (error) {
+            return fail(error as Error);
+          }
+          next++;
+          pos = nl + 1 + size + 1;
         }
-        resolve(result);
+        pending = pending.subarray(pos);
       });
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', (error) => fail(new GitError(`cannot run git cat-file: ${error.message}`)));
+      child.on('close', (code) => {
+        if (failure) return reject(failure);
+        if (code !== 0) return reject(new GitError(`git cat-file failed: ${stderr.trim()}`));
+        if (next < shas.length)
+          return reject(new GitError(`git cat-file stopped after ${next} of ${shas.length} blobs`));
+        resolve();
+      });
+      child.stdin.on('error', () => {}); // a child that died early is reported on 'close'
       child.stdin.end(shas.join('\n') + '\n');
     });
   }
 
-  /** Every entry under flags/ at each commit, with the content of files that may be flags. */
-  async flagEntries(...commits: string[]): Promise<RawEntry[][]> {
-    return this.entriesOf(await Promise.all(commits.map((c) => this.listTree(c))));
-  }
-
-  /** Listed trees to entries: the blobs of files that may be flags, read in one batch. */
-  async entriesOf(trees: readonly TreeEntry[][]): Promise<RawEntry[][]> {
-    const wanted = trees
-      .flat()
-      .filter((e) => e.type === 'blob' && e.mode !== '120000' && e.size <= MAX_FLAG_FILE_BYTES);
-    const blobs = await this.readBlobs(wanted.map((e) => e.blob));
-    return trees.map((tree) =>
-      tree.map((e): RawEntry => {
-        if (e.mode === '120000') return { path: e.path, kind: 'symlink', size: e.size };
-        if (e.type !== 'blob') return { path: e.path, kind: 'other', size: e.size };
-        const content = blobs.get(e.blob);
-        return {
-          path: e.path,
-          kind: 'file',
-          size: e.size,
-          blob: e.blob,
-          ...(content ? { content } : {}),
-        };
-      }),
+  /**
+   * Listed trees to entries: the blobs of files that may be flags, read in one batch. `onFile`
+   * sees each file entry as soon as its content is read (once per path and blob).
+   */
+  async entriesOf(
+    trees: readonly TreeEntry[][],
+    onFile?: (entry: RawEntry) => void,
+  ): Promise<RawEntry[][]> {
+    const toEntry = (e: TreeEntry, content: Buffer | undefined): RawEntry => {
+      if (e.mode === '120000') return { path: e.path, kind: 'symlink', size: e.size };
+      if (e.type !== 'blob') return { path: e.path, kind: 'other', size: e.size };
+      return {
+        path: e.path,
+        kind: 'file',
+        size: e.size,
+        blob: e.blob,
+        ...(content ? { content } : {}),
+      };
+    };
+    const wanted = new Map<string, Map<string, TreeEntry>>();
+    for (const e of trees.flat()) {
+      if (e.type !== 'blob' || e.mode === '120000' || e.size > MAX_FLAG_FILE_BYTES) continue;
+      const byPath = wanted.get(e.blob) ?? new Map<string, TreeEntry>();
+      byPath.set(e.path, e);
+      wanted.set(e.blob, byPath);
+    }
+    const blobs = await this.readBlobs(
+      [...wanted.keys()],
+      onFile &&
+        ((sha, content) => {
+          for (const e of wanted.get(sha)!.values()) onFile(toEntry(e, content));
+        }),
     );
+    return trees.map((tree) => tree.map((e) => toEntry(e, blobs.get(e.blob))));
   }
 
   /**

@@ -15,7 +15,7 @@ import { loadIncidentFacts, loadPlatformFacts } from './facts-sources.ts';
 import { loadWorkingTree } from './fs-flags.ts';
 import { GitRepo } from './git.ts';
 import { withSpinner, type ProgressOutput } from './progress.ts';
-import { openHistory, readCodeownersAt } from './repo-at-commits.ts';
+import { flagsAt, openHistory, readCodeownersAt } from './repo-at-commits.ts';
 import { soakClocks } from './flag-history.ts';
 
 export interface EditedFile {
@@ -78,15 +78,6 @@ export async function headCommit(
     }
     throw error;
   }
-}
-
-/** The flags at a commit. */
-export async function flagsAt(
-  git: GitRepo,
-  commit: string,
-): Promise<{ entries: RawEntry[]; set: FlagSet }> {
-  const [entries] = await git.flagEntries(commit);
-  return { entries: entries!, set: buildFlagSet(entries!) };
 }
 
 export async function loadLocalContext(options: LocalContextOptions): Promise<LocalContext> {

@@ -2,10 +2,10 @@
 // so the gate works on any two commits.
 import { CODEOWNERS_LOCATIONS, parseCodeowners, type Codeowners } from '../core/codeowners.ts';
 import { EvaluationError } from '../core/errors.ts';
-import { buildFlagSet, type ParseCache } from '../core/load.ts';
+import { buildFlagSet, parseEntry, type ParseCache, type RawEntry } from '../core/load.ts';
 import type { FlagSet } from '../core/model.ts';
 import { prefetchHistory } from './flag-history.ts';
-import { GitRepo } from './git.ts';
+import { GitRepo, type TreeEntry } from './git.ts';
 
 export interface CommitPair {
   git: GitRepo;
@@ -23,9 +23,13 @@ export async function openHistory(
   headRef: string,
 ): Promise<{ git: GitRepo; base: string; head: string }> {
   const git = new GitRepo(cwd);
-  await git.requireFullHistory('the soak clock');
-  const base = await git.resolveCommit(baseRef);
-  const head = await git.resolveCommit(headRef);
+  // Asked at once, answered in a fixed order: a shallow clone is the first thing to fix.
+  const full = git.requireFullHistory('the soak clock');
+  const refs = [git.resolveCommit(baseRef), git.resolveCommit(headRef)];
+  for (const ref of refs) ref.catch(() => {}); // awaited below, in order
+  await full;
+  const base = await refs[0]!;
+  const head = await refs[1]!;
   if (!(await git.isAncestor(base, head))) {
     throw new EvaluationError(
       `base ${baseRef} (${base.slice(0, 12)}) is not an ancestor of head ${headRef} (${head.slice(0, 12)}): the change must start from the base; merge or rebase it onto ${baseRef}, or pass the right --base`,
@@ -53,9 +57,32 @@ export async function readPair(cwd: string, baseRef: string, headRef: string): P
     .map((e) => e.path)
     .sort();
   prefetchHistory(git, base, touched);
-  const [baseEntries, headEntries] = await git.entriesOf(trees);
+  const headCodeowners = readCodeownersAt(git, head);
+  headCodeowners.catch(() => {}); // awaited below, after parsing
+  const [baseSet, headSet] = (await readFlagSets(git, trees)).sets as [FlagSet, FlagSet];
+  return { git, base, head, baseSet, headSet, headCodeowners: await headCodeowners };
+}
+
+/**
+ * The flags of listed trees (a file shared by several parsed once). Each flag is parsed as its
+ * blob arrives, while git is still reading the others.
+ */
+export async function readFlagSets(
+  git: GitRepo,
+  trees: readonly TreeEntry[][],
+): Promise<{ entries: RawEntry[][]; sets: FlagSet[] }> {
   const cache: ParseCache = new Map();
-  const baseSet = buildFlagSet(baseEntries!, cache);
-  const headSet = buildFlagSet(headEntries!, cache);
-  return { git, base, head, baseSet, headSet, headCodeowners: await readCodeownersAt(git, head) };
+  const entries = await git.entriesOf(trees, (entry) => {
+    if (entry.path.endsWith('.yaml')) parseEntry(entry, cache);
+  });
+  return { entries, sets: entries.map((list) => buildFlagSet(list, cache)) };
+}
+
+/** The flags at one commit. */
+export async function flagsAt(
+  git: GitRepo,
+  commit: string,
+): Promise<{ entries: RawEntry[]; set: FlagSet }> {
+  const { entries, sets } = await readFlagSets(git, [await git.listTree(commit)]);
+  return { entries: entries[0]!, set: sets[0]! };
 }

@@ -12,7 +12,7 @@ import { UsageError } from '../core/errors.ts';
 import { evaluateGate, keysNeedingClock } from '../core/gate.ts';
 import { flagsByKey } from '../core/load.ts';
 import { hasErrors, type Change, type CheckResult } from '../core/model.ts';
-import { sortViolations } from '../core/rules/static-rules.ts';
+import { sortViolations, staticRules } from '../core/rules/static-rules.ts';
 import { formatTime, isoTime, parseInstant } from '../core/time.ts';
 import type { Command, CommandContext, OptionValues } from './command.ts';
 
@@ -29,6 +29,8 @@ export interface CheckOptions {
 /** Every rule of the gate for the change base..head. Throws EvaluationError when it cannot. */
 export async function evaluateCheck(options: CheckOptions): Promise<CheckResult> {
   const pair = await readPair(options.cwd, options.base, options.head ?? 'HEAD');
+  // The history-free rules need no clock: apply them while git walks the history.
+  const staticViolations = staticRules(pair.headSet, pair.headCodeowners);
   const baseByKey = flagsByKey(pair.baseSet);
   const clockKeys = keysNeedingClock(pair.baseSet, pair.headSet);
   const clocks = await soakClocks(
@@ -59,6 +61,7 @@ export async function evaluateCheck(options: CheckOptions): Promise<CheckResult>
     incidents,
     now: options.now,
     strict: options.strict ?? false,
+    staticViolations,
   });
   const violations = sortViolations(gate.violations);
   return {

@@ -2,13 +2,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   findWorkingFlag,
-  flagsAt,
   headCommit,
   judgeEdits,
   loadLocalContext,
   type LocalChange,
   type LocalContext,
 } from '../adapters/local-change.ts';
+import { flagsAt } from '../adapters/repo-at-commits.ts';
 import {
   openPullRequestFor,
   preflightOpenPr,

@@ -1,10 +1,9 @@
 import { loadPlatformFacts, platformConfigured } from '../adapters/facts-sources.ts';
 import { GitRepo } from '../adapters/git.ts';
-import { readCodeownersAt } from '../adapters/repo-at-commits.ts';
+import { readCodeownersAt, readFlagSets } from '../adapters/repo-at-commits.ts';
 import { prefetchHistory, soakClocks } from '../adapters/flag-history.ts';
 import { colourEnabled, style } from '../adapters/terminal.ts';
 import { UsageError } from '../core/errors.ts';
-import { buildFlagSet } from '../core/load.ts';
 import { hasErrors, type StatusResult } from '../core/model.ts';
 import { sortViolations, staticRules } from '../core/rules/static-rules.ts';
 import { flagStatuses } from '../core/status.ts';
@@ -34,8 +33,7 @@ export async function evaluateStatus(options: StatusOptions): Promise<StatusResu
       .filter((p) => p.endsWith('.yaml'))
       .sort(),
   );
-  const [entries] = await git.entriesOf([tree]);
-  const set = buildFlagSet(entries!);
+  const set = (await readFlagSets(git, [tree])).sets[0]!;
   // The rules need no history: apply them while git is still walking it.
   const violations = sortViolations(staticRules(set, await readCodeownersAt(git, head)));
   const clocks = await soakClocks(

@@ -32,6 +32,11 @@ export interface GateInput {
   incidents: IncidentFacts;
   now: Date;
   strict: boolean;
+  /**
+   * The history-free rules on head, when the caller applied them already (check does, while git
+   * walks the history); applied here otherwise.
+   */
+  staticViolations?: readonly Violation[];
 }
 
 export interface GateResult {
@@ -77,7 +82,9 @@ export function evaluateGate(input: GateInput): GateResult {
   const { base, head, now } = input;
   const baseByKey = flagsByKey(base);
   const headByKey = flagsByKey(head);
-  const violations: Violation[] = staticRules(head, input.headCodeowners);
+  const violations: Violation[] = [
+    ...(input.staticViolations ?? staticRules(head, input.headCodeowners)),
+  ];
   const changes: Change[] = [];
   const criteria: CriterionResult[] = [];
   const overrides: GateResult['overrides'] = [];

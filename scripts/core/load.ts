@@ -93,16 +93,22 @@ export function addParsed(set: FlagSet, file: string, parsed: ParsedFlag): void 
   }
 }
 
+/** One entry parsed (or its file violation), through the cache when it came from git. */
+export function parseEntry(entry: RawEntry, cache?: ParseCache): ParsedFlag | Violation {
+  const cacheKey = entry.blob ? `${entry.path}\0${entry.blob}` : undefined;
+  let parsed = cacheKey ? cache?.get(cacheKey) : undefined;
+  if (!parsed) {
+    const prepared = prepareEntry(entry);
+    parsed = 'violation' in prepared ? prepared.violation : parseFlag(prepared.text, entry.path);
+    if (cacheKey) cache?.set(cacheKey, parsed);
+  }
+  return parsed;
+}
+
 export function buildFlagSet(entries: readonly RawEntry[], cache?: ParseCache): FlagSet {
   const set: FlagSet = { flags: [], violations: [], brokenFiles: [] };
   for (const entry of sortEntries(entries)) {
-    const cacheKey = entry.blob ? `${entry.path}\0${entry.blob}` : undefined;
-    let parsed = cacheKey ? cache?.get(cacheKey) : undefined;
-    if (!parsed) {
-      const prepared = prepareEntry(entry);
-      parsed = 'violation' in prepared ? prepared.violation : parseFlag(prepared.text, entry.path);
-      if (cacheKey) cache?.set(cacheKey, parsed);
-    }
+    const parsed = parseEntry(entry, cache);
     if ('rule' in parsed) {
       set.brokenFiles.push(entry.path);
       set.violations.push(parsed);
