@@ -66,6 +66,12 @@ const NOT_QUICK = new RegExp(
 );
 
 /**
+ * Keys longer than this are left to `yaml`, which refuses a key written in over 1,024 characters
+ * (js-yaml does not); no escape takes more than ten, so a shorter key was written in fewer.
+ */
+const MAX_QUICK_KEY = 100;
+
+/**
  * Whether every mapping key is one both parsers spell alike: a key that reads as null, a
  * boolean or a number (`null:`, `1:`) becomes a different property name in each.
  */
@@ -73,7 +79,7 @@ function plainKeys(value: unknown): boolean {
   if (Array.isArray(value)) return value.every(plainKeys);
   if (value === null || typeof value !== 'object') return true;
   for (const [key, item] of Object.entries(value)) {
-    if (tagOf(key) !== undefined || !plainKeys(item)) return false;
+    if (key.length > MAX_QUICK_KEY || tagOf(key) !== undefined || !plainKeys(item)) return false;
   }
   return true;
 }

@@ -190,6 +190,10 @@ const FIELDS = [
   'true',
   'x y',
   'key',
+  'k'.repeat(1030),
+  '"a: b"',
+  'é',
+  '"\\x6bey"',
 ];
 
 function generatedFile(next: () => number): string {
@@ -316,6 +320,8 @@ describe('quickLoad', () => {
       '\uFEFFa: 1\n',
       'a: "unterminated\n',
       'a: b: c\n',
+      `${'k'.repeat(1100)}: v\n`,
+      `"${'\\U0000006b'.repeat(110)}": v\n`,
     ])
       expect(quickLoad(text), JSON.stringify(text)).toBeUndefined();
   });
