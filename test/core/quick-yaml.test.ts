@@ -117,6 +117,7 @@ const SCALARS = [
   'a:b',
   'https://docs.example/x?y=1#z',
   '"quoted \\u00e9 \\x41 \\t tab"',
+  '"every escape \\0\\a\\b\\e\\v\\f\\/\\N\\_\\L\\P\\U0001F389\\" \\\\"',
   "'it''s'",
   '"a\\\n  b"',
   '"line\\nbreak"',
