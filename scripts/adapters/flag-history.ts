@@ -33,10 +33,44 @@ interface Version {
 
 /** Above this many flags one walk over flags/ is cheaper than naming every path. */
 const PATH_LIMIT = 64;
+/** A folder this large costs git the same to scan with a pathspec as without, twice over. */
+const LARGE_FOLDER = 1000;
 
-/** What one git log walks for these files: their paths, or all of flags/ when they are many. */
-export function historyPaths(paths: readonly string[]): readonly string[] {
-  return paths.length <= PATH_LIMIT ? paths : [`${FLAGS_DIR}/`];
+/**
+ * What one git log walks for these files (every flag file at the commit in `allPaths`): their
+ * paths, or all of flags/ when that is cheaper. It is when they are many, and when their folders
+ * are large and hold nearly all the flags (one flat folder): git must then scan those folders'
+ * trees at every commit either way, and with a pathspec it does so twice (14.8 s against 9.4 s
+ * for five paths in one folder of 10,000 files over 16,000 commits).
+ */
+export function historyPaths(
+  paths: readonly string[],
+  allPaths: readonly string[],
+): readonly string[] {
+  const folder = [`${FLAGS_DIR}/`];
+  if (paths.length > PATH_LIMIT) return folder;
+  const dirOf = (path: string): string => path.slice(0, path.lastIndexOf('/'));
+  const sizes = new Map<string, number>();
+  for (const path of allPaths) sizes.set(dirOf(path), (sizes.get(dirOf(path)) ?? 0) + 1);
+  const dirs = new Set(paths.map(dirOf));
+  const held = [...dirs].reduce((sum, dir) => sum + (sizes.get(dir) ?? 0), 0);
+  // With changes spread evenly, a folder's share of git's work grows with the square of its size.
+  const work = (list: Iterable<string>): number =>
+    [...list].reduce((sum, dir) => sum + (sizes.get(dir) ?? 0) ** 2, 0);
+  return held >= LARGE_FOLDER && work(dirs) > 0.9 * work(sizes.keys()) ? folder : paths;
+}
+
+/** historyPaths at a commit, from its (memoised) listing of flags/. */
+async function walkFor(
+  git: GitRepo,
+  commit: string,
+  paths: readonly string[],
+): Promise<readonly string[]> {
+  const tree = await git.listTree(commit);
+  return historyPaths(
+    paths,
+    tree.filter((e) => e.path.endsWith('.yaml')).map((e) => e.path),
+  );
 }
 
 /**
@@ -45,7 +79,10 @@ export function historyPaths(paths: readonly string[]): readonly string[] {
  * from the call that awaits it.
  */
 export function prefetchHistory(git: GitRepo, commit: string, paths: readonly string[]): void {
-  if (paths.length > 0) git.firstParentHistory(commit, historyPaths(paths)).catch(() => {});
+  if (paths.length === 0) return;
+  walkFor(git, commit, paths)
+    .then((walk) => git.firstParentHistory(commit, walk))
+    .catch(() => {});
 }
 
 export interface HistoryOptions {
@@ -61,8 +98,13 @@ export async function flagHistories(
 ): Promise<Map<string, FlagHistory>> {
   const result = new Map<string, FlagHistory>();
   if (targets.length === 0) return result;
-  const limited = targets.length <= PATH_LIMIT;
-  const history = await git.firstParentHistory(head, historyPaths(targets.map((t) => t.path)));
+  const walk = await walkFor(
+    git,
+    head,
+    targets.map((t) => t.path),
+  );
+  const limited = walk[0] !== `${FLAGS_DIR}/`;
+  const history = await git.firstParentHistory(head, walk);
   const byPath = indexByPath(history);
   const rank = new Map(history.map((c, i) => [c.sha, i]));
 

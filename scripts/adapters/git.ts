@@ -37,6 +37,7 @@ const ZERO = /^0+$/;
 export class GitRepo {
   private readonly git: SimpleGit;
   private readonly histories = new Map<string, Promise<HistoryCommit[]>>();
+  private readonly trees = new Map<string, Promise<TreeEntry[]>>();
   /** Blobs already read: the history of a flag starts with the version just parsed. */
   private readonly blobs = new Map<string, Buffer>();
 
@@ -137,7 +138,19 @@ export class GitRepo {
     });
   }
 
-  async listTree(commit: string, dir = FLAGS_DIR): Promise<TreeEntry[]> {
+  /** Every entry under `dir` at `commit` (memoised: callers share the array, never change it). */
+  listTree(commit: string, dir = FLAGS_DIR): Promise<TreeEntry[]> {
+    const key = `${commit}\0${dir}`;
+    let listing = this.trees.get(key);
+    if (!listing) {
+      listing = this.readTree(commit, dir);
+      this.trees.set(key, listing);
+      listing.catch(() => this.trees.delete(key));
+    }
+    return listing;
+  }
+
+  private async readTree(commit: string, dir: string): Promise<TreeEntry[]> {
     const out = await this.raw(
       ['ls-tree', '-r', '-z', '--long', '--full-tree', commit, '--', `${dir}/`],
       `cannot list ${dir}/ at ${commit}`,

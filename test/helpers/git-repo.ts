@@ -46,6 +46,15 @@ export class TestRepo {
     return execFileSync('git', args, { cwd: this.dir, encoding: 'utf8', env: gitEnv() });
   }
 
+  /** git with committer and author time `at` (ISO): a merge that lands at a known time. */
+  gitAt(at: string, ...args: string[]): string {
+    return execFileSync('git', args, {
+      cwd: this.dir,
+      encoding: 'utf8',
+      env: { ...gitEnv(), GIT_COMMITTER_DATE: at, GIT_AUTHOR_DATE: at },
+    });
+  }
+
   write(path: string, content: string | Buffer): this {
     const abs = join(this.dir, path);
     mkdirSync(dirname(abs), { recursive: true });
