@@ -34,6 +34,21 @@ export interface HistoryCommit {
 
 const ZERO = /^0+$/;
 
+/** One promise per key, shared by every caller; forgotten if it fails, so a retry asks again. */
+function memoised<T>(
+  cache: Map<string, Promise<T>>,
+  key: string,
+  read: () => Promise<T>,
+): Promise<T> {
+  let answer = cache.get(key);
+  if (!answer) {
+    answer = read();
+    cache.set(key, answer);
+    answer.catch(() => cache.delete(key));
+  }
+  return answer;
+}
+
 export class GitRepo {
   private readonly git: SimpleGit;
   private readonly histories = new Map<string, Promise<HistoryCommit[]>>();
@@ -140,14 +155,7 @@ export class GitRepo {
 
   /** Every entry under `dir` at `commit` (memoised: callers share the array, never change it). */
   listTree(commit: string, dir = FLAGS_DIR): Promise<TreeEntry[]> {
-    const key = `${commit}\0${dir}`;
-    let listing = this.trees.get(key);
-    if (!listing) {
-      listing = this.readTree(commit, dir);
-      this.trees.set(key, listing);
-      listing.catch(() => this.trees.delete(key));
-    }
-    return listing;
+    return memoised(this.trees, `${commit}\0${dir}`, () => this.readTree(commit, dir));
   }
 
   private async readTree(commit: string, dir: string): Promise<TreeEntry[]> {
@@ -306,14 +314,9 @@ export class GitRepo {
   firstParentHistory(commit: string, paths: readonly string[]): Promise<HistoryCommit[]> {
     // Memoised, so a walk started early (while the flags are being parsed) is awaited later by
     // whoever asks for the same history, instead of running git twice.
-    const key = [commit, ...paths].join('\0');
-    let walk = this.histories.get(key);
-    if (!walk) {
-      walk = this.readFirstParentHistory(commit, paths);
-      this.histories.set(key, walk);
-      walk.catch(() => this.histories.delete(key));
-    }
-    return walk;
+    return memoised(this.histories, [commit, ...paths].join('\0'), () =>
+      this.readFirstParentHistory(commit, paths),
+    );
   }
 
   private async readFirstParentHistory(
