@@ -33,7 +33,7 @@ interface Version {
 
 /** Above this many flags one walk over flags/ is cheaper than naming every path. */
 const PATH_LIMIT = 64;
-/** A folder this large costs git the same to scan with a pathspec as without, twice over. */
+/** Changed files in folders holding fewer flags than this are always walked by their paths. */
 const LARGE_FOLDER = 1000;
 
 /**
@@ -74,7 +74,7 @@ async function walkFor(
 }
 
 /**
- * Starts the walk that flagHistories(git, commit, <flags at these paths, in this order>) will
+ * Starts the walk that flagHistories(git, commit, <flags at these paths>) will
  * need, so git works on another core while the caller parses flags. Failures surface later,
  * from the call that awaits it.
  */

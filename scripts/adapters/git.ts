@@ -314,7 +314,8 @@ export class GitRepo {
   firstParentHistory(commit: string, paths: readonly string[]): Promise<HistoryCommit[]> {
     // Memoised, so a walk started early (while the flags are being parsed) is awaited later by
     // whoever asks for the same history, instead of running git twice.
-    return memoised(this.histories, [commit, ...paths].join('\0'), () =>
+    // The same paths in any order are the same walk.
+    return memoised(this.histories, [commit, ...[...paths].sort()].join('\0'), () =>
       this.readFirstParentHistory(commit, paths),
     );
   }
