@@ -10,12 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { Annotation, JobSummary } from '../adapters/actions.ts';
-import type {
-  GitHubRepo,
-  GitHubRepoOptions,
-  StickyCommentResult,
-  WriteResult,
-} from '../adapters/github.ts';
+import type { GitHubRepo, StickyCommentResult, WriteResult } from '../adapters/github.ts';
 import {
   GATE_MARKER,
   SOAK_CONTEXT,
@@ -27,8 +22,7 @@ import {
   type GateStatus,
 } from '../core/gate-report.ts';
 import type { Change, CheckResult, Violation } from '../core/model.ts';
-
-type Env = Record<string, string | undefined>;
+import { entryLog, githubOf, repoDirOf, type EntryOptions, type Env } from './entry.ts';
 
 /** What the gate is asked to judge, read once from the workflow's environment and event. */
 export interface GateInputs {
@@ -101,7 +95,7 @@ export function gateInputsFrom(env: Env, event: unknown, cwd: string): GateInput
   const name = env['GITHUB_EVENT_NAME'] ?? '';
   const payload = (event ?? {}) as Record<string, Record<string, unknown> | undefined>;
   const common = {
-    repoDir: env['FLAGS_REPO_DIR'] || cwd,
+    repoDir: repoDirOf(env, cwd),
     strict: env['FLAGS_STRICT'] !== 'false',
     soakViaStatus: env['FLAGS_SOAK_VIA_STATUS'] !== 'false',
     runUrl: runUrl(env),
@@ -464,18 +458,12 @@ async function couldNotJudge(
 
 // ---- entry ------------------------------------------------------------------------------
 
-/** What a caller of an entry script's `main` may tune (tests: no write pacing, a quiet log). */
-export interface EntryOptions {
-  client?: Partial<Omit<GitHubRepoOptions, 'token' | 'owner' | 'repo'>>;
-  log?: (line: string) => void;
-}
-
 export async function main(
   env: Env = process.env,
   cwd = process.cwd(),
   options: EntryOptions = {},
 ): Promise<number> {
-  const log = options.log ?? ((line: string) => void process.stderr.write(`flags gate: ${line}\n`));
+  const log = entryLog('gate', options);
   let inputs: GateInputs;
   try {
     const eventPath = env['GITHUB_EVENT_PATH'];
@@ -485,14 +473,14 @@ export async function main(
     log((error as Error).message);
     return 2;
   }
-  const [{ evaluateCheck }, { GitRepo }, { githubFromEnv }, reporter] = await Promise.all([
+  const [{ evaluateCheck }, { GitRepo }, github, reporter] = await Promise.all([
     import('../commands/check.ts'),
     import('../adapters/git.ts'),
-    import('../adapters/github.ts'),
+    githubOf(env, options, log),
     import('../adapters/actions.ts'),
   ]);
   const outcome = await runGate(inputs, {
-    github: githubFromEnv(env, { warn: log, ...options.client }),
+    github,
     evaluate: evaluateCheck,
     git: new GitRepo(inputs.repoDir),
     reporter,

@@ -22,9 +22,8 @@ import {
   renderComment,
 } from '../core/gate-report.ts';
 import type { CheckResult } from '../core/model.ts';
-import { applyOverrideApprovals, type EntryOptions, type Evaluate, type GateGit } from './gate.ts';
-
-type Env = Record<string, string | undefined>;
+import { entryLog, repoDirOf, requireGithub, type EntryOptions, type Env } from './entry.ts';
+import { applyOverrideApprovals, type Evaluate, type GateGit } from './gate.ts';
 
 export interface RecheckDeps {
   github: GitHubRepo;
@@ -195,19 +194,14 @@ export async function main(
   cwd = process.cwd(),
   options: EntryOptions = {},
 ): Promise<number> {
-  const log =
-    options.log ?? ((line: string) => void process.stderr.write(`flags recheck: ${line}\n`));
-  const [{ evaluateCheck }, { GitRepo }, { githubFromEnv }] = await Promise.all([
+  const log = entryLog('recheck', options);
+  const [{ evaluateCheck }, { GitRepo }, github] = await Promise.all([
     import('../commands/check.ts'),
     import('../adapters/git.ts'),
-    import('../adapters/github.ts'),
+    requireGithub(env, options, log),
   ]);
-  const github = githubFromEnv(env, { warn: log, ...options.client });
-  if (!github) {
-    log('GITHUB_TOKEN and GITHUB_REPOSITORY are required');
-    return 2;
-  }
-  const repoDir = env['FLAGS_REPO_DIR'] || cwd;
+  if (!github) return 2;
+  const repoDir = repoDirOf(env, cwd);
   const strict = env['FLAGS_STRICT'] !== 'false';
   const git = new GitRepo(repoDir);
   const { ownersOf } = await import('./gate.ts');

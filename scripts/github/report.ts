@@ -11,9 +11,8 @@ import type { platformFromEnv as PlatformFromEnvFn } from '../adapters/platform-
 import { text, when } from '../core/gate-report.ts';
 import { DAY_MS, type FlagStatus, type State, type StatusResult } from '../core/model.ts';
 import type { PlatformFlag } from '../core/platform-model.ts';
-import type { EntryOptions } from './gate.ts';
+import { entryLog, repoDirOf, requireGithub, type EntryOptions, type Env } from './entry.ts';
 
-type Env = Record<string, string | undefined>;
 type PlatformFromEnv = typeof PlatformFromEnvFn;
 
 export const REPORT_MARKER = 'flags-report';
@@ -280,21 +279,15 @@ export async function main(
   cwd = process.cwd(),
   options: EntryOptions = {},
 ): Promise<number> {
-  const log =
-    options.log ?? ((line: string) => void process.stderr.write(`flags report: ${line}\n`));
-  const [{ evaluateStatus }, { githubFromEnv }, { platformFromEnv }, { loadWorkingTree }] =
-    await Promise.all([
-      import('../commands/status.ts'),
-      import('../adapters/github.ts'),
-      import('../adapters/platform-client.ts'),
-      import('../adapters/fs-flags.ts'),
-    ]);
-  const github = githubFromEnv(env, { warn: log, ...options.client });
-  if (!github) {
-    log('GITHUB_TOKEN and GITHUB_REPOSITORY are required');
-    return 2;
-  }
-  const repoDir = env['FLAGS_REPO_DIR'] || cwd;
+  const log = entryLog('report', options);
+  const [{ evaluateStatus }, github, { platformFromEnv }, { loadWorkingTree }] = await Promise.all([
+    import('../commands/status.ts'),
+    requireGithub(env, options, log),
+    import('../adapters/platform-client.ts'),
+    import('../adapters/fs-flags.ts'),
+  ]);
+  if (!github) return 2;
+  const repoDir = repoDirOf(env, cwd);
   const now = new Date();
   try {
     const status = await evaluateStatus({ cwd: repoDir, now, env });

@@ -111,6 +111,15 @@ describe('the entry scripts', () => {
     expect(await gateMain(env({ GITHUB_EVENT_NAME: 'push' }), repo.dir, QUIET)).toBe(2);
   });
 
+  it('recheck.ts and report.ts exit 2 and say why without the GitHub variables', async () => {
+    for (const main of [recheckMain, reportMain]) {
+      const lines: string[] = [];
+      const bare = { ...env(), GITHUB_TOKEN: undefined };
+      expect(await main(bare, repo.dir, { ...QUIET, log: (l) => lines.push(l) })).toBe(2);
+      expect(lines).toEqual(['GITHUB_TOKEN and GITHUB_REPOSITORY are required']);
+    }
+  });
+
   it('recheck.ts fetches each pull request head from origin and sets its status', async () => {
     stub.statuses.length = 0;
     expect(await recheckMain(env(), '/', QUIET)).toBe(0);
