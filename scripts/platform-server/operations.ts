@@ -253,6 +253,24 @@ function toggled(list: readonly string[], org: string, on: boolean): string[] {
   return on ? [...without, org].sort() : without;
 }
 
+/**
+ * An org switched on or off: nothing to write (no audit entry) when it already was, else the
+ * updated flag with the two audit entries of a toggle.
+ */
+function toggling(
+  state: PlatformState,
+  ctx: WriteContext,
+  toggle: { key: string; org: string; enabled: boolean; already: boolean },
+  updated: () => StoredFlag,
+): Applied<OrgToggleResult> {
+  const { key, org, enabled, already } = toggle;
+  if (already) {
+    return { status: 200, body: { key, org, enabled, changed: false }, change: null, audit: [] };
+  }
+  const body = { key, org, enabled, changed: true };
+  return writing(state, ctx, updated(), toggleEntries(key, org, enabled), 200, body);
+}
+
 function toggleEntries(key: string, org: string, enabled: boolean): NewEntry[] {
   return [
     entry(
@@ -279,12 +297,11 @@ export function setOrgEnabled(
   ctx: WriteContext,
 ): Applied<OrgToggleResult> {
   const flag = requireFlag(state, key);
-  if (flag.orgs_enabled.includes(org) === enabled) {
-    return { status: 200, body: { key, org, enabled, changed: false }, change: null, audit: [] };
-  }
-  const updated = { ...flag, orgs_enabled: toggled(flag.orgs_enabled, org, enabled) };
-  const body = { key, org, enabled, changed: true };
-  return writing(state, ctx, updated, toggleEntries(key, org, enabled), 200, body);
+  const already = flag.orgs_enabled.includes(org) === enabled;
+  return toggling(state, ctx, { key, org, enabled, already }, () => ({
+    ...flag,
+    orgs_enabled: toggled(flag.orgs_enabled, org, enabled),
+  }));
 }
 
 /**
@@ -307,17 +324,12 @@ export function setOptIn(
       `flag '${key}' is in alpha: customer orgs can opt in once it is in beta`,
     );
   }
-  const current = enabled ? flag.opted_in.includes(org) : flag.opted_out.includes(org);
-  if (current) {
-    return { status: 200, body: { key, org, enabled, changed: false }, change: null, audit: [] };
-  }
-  const updated = {
+  const already = enabled ? flag.opted_in.includes(org) : flag.opted_out.includes(org);
+  return toggling(state, ctx, { key, org, enabled, already }, () => ({
     ...flag,
     opted_in: toggled(flag.opted_in, org, enabled),
     opted_out: toggled(flag.opted_out, org, !enabled),
-  };
-  const body = { key, org, enabled, changed: true };
-  return writing(state, ctx, updated, toggleEntries(key, org, enabled), 200, body);
+  }));
 }
 
 /**
