@@ -54,8 +54,7 @@ export async function readPair(cwd: string, baseRef: string, headRef: string): P
   const headBlobs = new Map(trees[1].map((e) => [e.path, e.blob]));
   const touched = trees[0]
     .filter((e) => e.path.endsWith('.yaml') && headBlobs.get(e.path) !== e.blob)
-    .map((e) => e.path)
-    .sort();
+    .map((e) => e.path);
   prefetchHistory(git, base, touched);
   const headCodeowners = readCodeownersAt(git, head);
   headCodeowners.catch(() => {}); // awaited below, after parsing

@@ -28,10 +28,7 @@ export async function evaluateStatus(options: StatusOptions): Promise<StatusResu
   prefetchHistory(
     git,
     head,
-    tree
-      .map((e) => e.path)
-      .filter((p) => p.endsWith('.yaml'))
-      .sort(),
+    tree.map((e) => e.path).filter((p) => p.endsWith('.yaml')),
   );
   const set = (await readFlagSets(git, [tree])).sets[0]!;
   // The rules need no history: apply them while git is still walking it.
