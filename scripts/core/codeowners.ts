@@ -36,13 +36,108 @@ export function parseCodeowners(text: string, file = 'CODEOWNERS'): Codeowners {
   return { file, rules };
 }
 
-/** The rule that decides the owners of a path: the last one that matches. */
+/**
+ * The rule that decides the owners of a path: the last one that matches. Literal paths and
+ * folder rules are looked up, only wildcard rules are scanned: one rule per flag file (10,001
+ * lines) would otherwise make every command quadratic in the number of flags.
+ */
 export function ownersOf(codeowners: Codeowners, path: string): CodeownersRule | undefined {
+  let index = matchers.get(codeowners);
+  if (!index) {
+    index = buildMatcher(codeowners.rules);
+    matchers.set(codeowners, index);
+  }
+  const best = index.match(path);
+  return best === -1 ? undefined : codeowners.rules[best];
+}
+
+/** The plain scan, last rule first: the meaning the fast matcher is held to by a test. */
+export function ownersOfByScan(codeowners: Codeowners, path: string): CodeownersRule | undefined {
   for (let i = codeowners.rules.length - 1; i >= 0; i--) {
     const rule = codeowners.rules[i]!;
     if (rule.regex.test(path)) return rule;
   }
   return undefined;
+}
+
+/** Rules built once per parsed file (rules are never changed after parsing). */
+const matchers = new WeakMap<Codeowners, { match: (path: string) => number }>();
+
+/** Rule indices by a literal text, each list in ascending order. */
+type Buckets = Map<string, number[]>;
+
+function add(buckets: Buckets, key: string, index: number): void {
+  const list = buckets.get(key);
+  if (list) list.push(index);
+  else buckets.set(key, [index]);
+}
+
+/** A pattern's text with its escapes undone, as patternToRegex reads them. */
+function unescaped(text: string): string {
+  return text.replace(/\\(.)/g, '$1');
+}
+
+function buildMatcher(rules: readonly CodeownersRule[]): { match: (path: string) => number } {
+  const exact: Buckets = new Map(); // `/a/b`: the path itself or a folder above it
+  const dirs: Buckets = new Map(); // `/a/b/`: a folder above the path
+  const names: Buckets = new Map(); // `b`: any segment of the path
+  const dirNames: Buckets = new Map(); // `b/`: any segment but the last
+  const folders: Buckets = new Map(); // `/a/*.yaml`: a wildcard name in one literal folder
+  const scanned: number[] = []; // everything else, tested one by one
+  rules.forEach((rule, i) => {
+    let p = rule.pattern.replace(/\\ /g, ' ');
+    const dirOnly = p.endsWith('/');
+    if (dirOnly) p = p.slice(0, -1);
+    const anchored = p.includes('/');
+    if (p.startsWith('/')) p = p.slice(1);
+    const plain = p !== '' && !p.includes('//') && !p.includes('\\/') && !p.endsWith('\\');
+    if (plain && !/[*?]/.test(p)) {
+      const text = unescaped(p);
+      if (anchored) add(dirOnly ? dirs : exact, text, i);
+      else if (!text.includes('/')) add(dirOnly ? dirNames : names, text, i);
+      else scanned.push(i);
+      return;
+    }
+    const cut = p.lastIndexOf('/');
+    const dir = cut === -1 ? '' : p.slice(0, cut);
+    const last = p.slice(cut + 1);
+    if (plain && anchored && !dirOnly && cut > 0 && !/[*?]/.test(dir) && !last.includes('**')) {
+      add(folders, unescaped(dir), i);
+    } else {
+      scanned.push(i);
+    }
+  });
+  scanned.reverse(); // newest first: the scan stops at the first match above the best so far
+  const lastOf = (list: number[] | undefined, best: number): number =>
+    list ? Math.max(best, list[list.length - 1]!) : best;
+  return {
+    match(path: string): number {
+      let best = lastOf(exact.get(path), -1);
+      const segments = path.split('/');
+      let prefix = '';
+      for (let s = 0; s < segments.length; s++) {
+        const segment = segments[s]!;
+        best = lastOf(names.get(segment), best);
+        if (s === segments.length - 1) break;
+        best = lastOf(dirNames.get(segment), best);
+        prefix = s === 0 ? segment : `${prefix}/${segment}`;
+        best = lastOf(exact.get(prefix), best);
+        best = lastOf(dirs.get(prefix), best);
+      }
+      const inFolder = folders.get(path.slice(0, Math.max(0, path.lastIndexOf('/'))));
+      for (let k = (inFolder?.length ?? 0) - 1; k >= 0 && inFolder![k]! > best; k--) {
+        if (rules[inFolder![k]!]!.regex.test(path)) best = inFolder![k]!;
+      }
+      for (const i of scanned) {
+        if (i <= best) break;
+        if (rules[i]!.regex.test(path)) {
+          best = i;
+          break;
+        }
+      }
+      return best;
+    },
+  };
 }
 
 export function sameOwner(a: string, b: string): boolean {
