@@ -14,7 +14,9 @@ export function flagRules(flags: readonly FlagFile[]): string[] {
   const byDir = new Map<string, FlagFile[]>();
   for (const f of flags) {
     const dir = f.file.slice(0, f.file.lastIndexOf('/'));
-    byDir.set(dir, [...(byDir.get(dir) ?? []), f]);
+    const list = byDir.get(dir);
+    if (list) list.push(f);
+    else byDir.set(dir, [f]); // not a spread per file: quadratic in one flat folder
   }
   const lines: string[] = [];
   for (const dir of [...byDir.keys()].sort()) {
