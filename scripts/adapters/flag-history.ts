@@ -11,6 +11,7 @@ import type { Flag, State } from '../core/model.ts';
 import { keyFromPath, parseFlag } from '../core/parse-flag.ts';
 import { stateOfText } from '../core/state-of.ts';
 import { isoTime } from '../core/time.ts';
+import { clockIndexOf, snapshotAt, type ClockIndexStore } from './clock-index-store.ts';
 import type { GitRepo, HistoryCommit, RawChange } from './git.ts';
 
 export interface HistoryTarget {
@@ -74,14 +75,18 @@ async function walkFor(
 }
 
 /**
- * Starts the walk that flagHistories(git, commit, <flags at these paths>) will
- * need, so git works on another core while the caller parses flags. Failures surface later,
- * from the call that awaits it.
+ * Starts the work that soakClocks(git, commit, <flags at these paths>) will need (the indexed
+ * snapshot, or the walk when the index is off), so git works on another core while the caller
+ * parses flags. Failures surface later, from the call that awaits it.
  */
 export function prefetchHistory(git: GitRepo, commit: string, paths: readonly string[]): void {
   if (paths.length === 0) return;
-  walkFor(git, commit, paths)
-    .then((walk) => git.firstParentHistory(commit, walk))
+  clockIndexOf(git)
+    .then((store): Promise<unknown> =>
+      store
+        ? snapshotAt(git, commit, store)
+        : walkFor(git, commit, paths).then((walk) => git.firstParentHistory(commit, walk)),
+    )
     .catch(() => {});
 }
 
@@ -262,8 +267,40 @@ export async function removedFlagKeys(git: GitRepo, head: string): Promise<Set<s
 /**
  * The soak clock of each flag: when it entered its state at `commit` (the committer time of the
  * first-parent commit that last changed its `state`, or created it), or null if history has none.
+ * Answered from the soak-clock index when it is on (see clock-index-store.ts), else by a walk.
  */
 export async function soakClocks(
+  git: GitRepo,
+  commit: string,
+  targets: readonly HistoryTarget[],
+): Promise<Map<string, Date | null>> {
+  if (targets.length === 0) return new Map();
+  // The index follows a file by its name; a flag whose key differs from it is walked by key.
+  const byName = targets.every((t) => keyFromPath(t.path) === t.key);
+  const store = byName ? await clockIndexOf(git) : null;
+  return store
+    ? soakClocksIndexed(git, commit, targets, store)
+    : soakClocksByWalk(git, commit, targets);
+}
+
+/** soakClocks from the index in `store` (extended and saved by the run). */
+export async function soakClocksIndexed(
+  git: GitRepo,
+  commit: string,
+  targets: readonly HistoryTarget[],
+  store: ClockIndexStore,
+): Promise<Map<string, Date | null>> {
+  const snapshot = await snapshotAt(git, commit, store);
+  return new Map(
+    targets.map((t) => {
+      const at = snapshot.get(t.path)?.at;
+      return [t.key, at === null || at === undefined ? null : new Date(at * 1000)];
+    }),
+  );
+}
+
+/** soakClocks by walking the flags' whole first-parent history (no index). */
+export async function soakClocksByWalk(
   git: GitRepo,
   commit: string,
   targets: readonly HistoryTarget[],

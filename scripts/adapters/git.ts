@@ -320,9 +320,32 @@ export class GitRepo {
     );
   }
 
+  /**
+   * The first-parent commits after `since` up to `commit` that touched `folder`, newest first
+   * (all of them when `since` is null). `since` must be a first-parent ancestor of `commit`.
+   */
+  firstParentHistorySince(
+    commit: string,
+    since: string | null,
+    folder: string,
+  ): Promise<HistoryCommit[]> {
+    if (since === null) return this.firstParentHistory(commit, [folder]);
+    return memoised(this.histories, [commit, `^${since}`, folder].join('\0'), () =>
+      this.readFirstParentHistory(commit, [folder], since),
+    );
+  }
+
+  /** A path inside the git directory (`git rev-parse --git-path`), as git prints it. */
+  async gitPath(name: string): Promise<string> {
+    return (
+      await this.raw(['rev-parse', '--git-path', name], 'cannot find the git directory')
+    ).trim();
+  }
+
   private async readFirstParentHistory(
     commit: string,
     paths: readonly string[],
+    since: string | null = null,
   ): Promise<HistoryCommit[]> {
     const folder = paths.length === 1 && paths[0]!.endsWith('/') ? paths[0]! : null;
     const out = await this.spawnToFile(
@@ -336,6 +359,7 @@ export class GitRepo {
         '-z',
         '--format=%x01%H %ct',
         commit,
+        ...(since ? [`^${since}`] : []),
         ...(folder ? [] : ['--', ...paths]),
       ],
       `cannot read the history of ${commit}`,
