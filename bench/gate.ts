@@ -1,6 +1,7 @@
 // validate, check and status against ajv-cli on the same files, side by side in one run.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHistory, writeTree } from './synthetic.ts';
 
@@ -84,32 +85,157 @@ export function benchValidate(): string[] {
   return lines;
 }
 
-export function benchHistory(count = 10_000, edits = 16_000): string[] {
+const NOW = '2030-01-01T00:00:00Z';
+
+/** Median of `n` runs of each command, taken in turns so machine noise hits them alike. */
+function alternate<K extends string>(n: number, runs: Record<K, () => Run>): Record<K, Run> {
+  const all = Object.fromEntries(Object.keys(runs).map((k) => [k, [] as Run[]])) as Record<
+    K,
+    Run[]
+  >;
+  for (let i = 0; i < n; i++) for (const k of Object.keys(runs) as K[]) all[k].push(runs[k]());
+  const median = (list: Run[]): Run =>
+    [...list].sort((x, y) => x.ms - y.ms)[Math.floor(list.length / 2)]!;
+  return Object.fromEntries(Object.keys(runs).map((k) => [k, median(all[k as K])])) as Record<
+    K,
+    Run
+  >;
+}
+
+/** Our command with the soak-clock index in `index` ('off': no index, the walk of all history). */
+const indexed = (cwd: string, index: string, args: string[]): Run =>
+  timed(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), join(ROOT, 'bench/measure.ts'), ...args],
+    cwd,
+    index === 'off'
+      ? { BENCH_CWD: cwd, FLAGS_CLOCK_INDEX: 'off' }
+      : { BENCH_CWD: cwd, FLAGS_CLOCK_INDEX_DIR: index },
+  );
+
+/** A run with no index yet, as in a fresh clone: the index is removed first (and then built). */
+const cold = (cwd: string, index: string, args: string[]): Run => {
+  rmSync(index, { recursive: true, force: true });
+  return indexed(cwd, index, args);
+};
+
+const ratio = (a: Run, b: Run): string => `${(a.ms / b.ms).toFixed(2)}x`;
+const peaks: number[] = [];
+const noted = (run: Run): Run => {
+  if (run.maxRssKiB) peaks.push(run.maxRssKiB);
+  return run;
+};
+
+/**
+ * check (5 promotions) and status against ajv-cli, per layout: with the index warm, cold (no
+ * index: it is built), and with the index off (the walk every run paid before the index).
+ */
+export function benchHistory(count = 10_000, edits = 16_000, n = 3): string[] {
   const lines = [
-    `check (5 promotions) and status vs ajv-cli at ${count} flags, ${edits + 2} commits:`,
+    `check (5 promotions) and status vs ajv-cli at ${count} flags, ${edits + 2} commits (median of ${n}, in turns):`,
   ];
+  const targets = {
+    teams: { check: 1.2, status: 1.5 },
+    flat: { check: 1.5, status: 2.0 },
+  };
   for (const layout of ['teams', 'flat'] as const) {
     const { dir, base, head } = writeHistory(count, edits, layout);
+    const index = mkdtempSync(join(tmpdir(), 'flags-bench-index-'));
     try {
-      const check = sideBySide(
-        3,
-        () => ours(dir, ['check', '--base', base, '--head', head, '--now', '2030-01-01T00:00:00Z']),
-        () => ajvCli(dir),
-      );
-      const status = sideBySide(
-        1,
-        () => ours(dir, ['status', '--now', '2030-01-01T00:00:00Z']),
-        () => ajvCli(dir),
-      );
-      if (check.a.status !== 0) lines.push(`  ! check exited ${check.a.status}`);
-      lines.push(
-        `  ${layout.padEnd(5)} layout: check ${fmt(check.a)}; ajv-cli ${fmt(check.b)}; ratio ${(check.a.ms / check.b.ms).toFixed(2)}x (target <= 2.0x)`,
-      );
-      lines.push(
-        `  ${layout.padEnd(5)} layout: status ${fmt(status.a)}; ajv-cli ${fmt(status.b)}; ratio ${(status.a.ms / status.b.ms).toFixed(2)}x (target <= 4.0x)`,
-      );
+      for (const [name, args] of [
+        ['check', ['check', '--base', base, '--head', head, '--now', NOW]],
+        ['status', ['status', '--now', NOW]],
+      ] as const) {
+        indexed(dir, index, [...args]); // warms the index for this command's commit
+        // The slow cold and index-off runs once each (the machine is shared), the rest n times.
+        const r = {
+          ...alternate(n, {
+            ajv: () => ajvCli(dir),
+            warm: () => noted(indexed(dir, index, [...args])),
+          }),
+          ...alternate(1, {
+            cold: () => noted(cold(dir, index, [...args])),
+            off: () => noted(indexed(dir, 'off', [...args])),
+          }),
+        };
+        if (r.warm.status === 2) lines.push(`  ! ${name} exited ${r.warm.status}`);
+        const target = targets[layout][name];
+        lines.push(
+          `  ${layout.padEnd(5)} ${name.padEnd(6)} warm ${fmt(r.warm)}: ${ratio(r.warm, r.ajv)} of ajv-cli ${fmt(r.ajv)} (target <= ${target}x)`,
+          `  ${layout.padEnd(5)} ${name.padEnd(6)} cold ${fmt(r.cold)} vs index off ${fmt(r.off)} (one run each): ${ratio(r.cold, r.off)} (target <= 1.10x); off is ${ratio(r.off, r.ajv)} of ajv-cli`,
+        );
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      rmSync(index, { recursive: true, force: true });
+    }
+  }
+  if (count >= 10_000 && peaks.length > 0)
+    lines.push(
+      `  peak memory of any run above: ${(Math.max(...peaks) / 1024).toFixed(0)} MiB (target < 300 MiB)`,
+    );
+  return lines;
+}
+
+/** A change on top of a long first-parent history against one on top of a short one, warm. */
+export function benchHistoryLength(count = 1000, long = 100_000, short = 1000, n = 3): string[] {
+  const lines = [
+    `check (5 promotions) at ${count} flags with the index warm: ${long} against ${short} first-parent commits (median of ${n}, in turns):`,
+  ];
+  const repos = [short, long].map((edits) => ({
+    edits,
+    ...writeHistory(count, edits, 'teams'),
+    index: mkdtempSync(join(tmpdir(), 'flags-bench-index-')),
+  }));
+  try {
+    const run = (r: (typeof repos)[number]) => () =>
+      indexed(r.dir, r.index, ['check', '--base', r.base, '--head', r.head, '--now', NOW]);
+    for (const r of repos) run(r)(); // warms each index
+    const t = alternate(n, { short: run(repos[0]!), long: run(repos[1]!) });
+    lines.push(
+      `  ${short} commits: ${fmt(t.short)}; ${long} commits: ${fmt(t.long)}; ratio ${ratio(t.long, t.short)} (target <= 1.0x, within noise)`,
+    );
+  } finally {
+    for (const r of repos) {
+      rmSync(r.dir, { recursive: true, force: true });
+      rmSync(r.index, { recursive: true, force: true });
+    }
+  }
+  return lines;
+}
+
+/** Every command with a 10,001-line CODEOWNERS (a line per flag) against a 41-line one. */
+export function benchCodeowners(count = 10_000, edits = 1000, n = 3): string[] {
+  const lines = [
+    `validate, check and status at ${count} flags, ${edits + 2} commits, index warm: ${count + 1}-line against 41-line CODEOWNERS (same owners; median of ${n}, in turns):`,
+  ];
+  const repos = (['short', 'long'] as const).map((size) => ({
+    ...writeHistory(count, edits, 'teams', size),
+    index: mkdtempSync(join(tmpdir(), 'flags-bench-index-')),
+  }));
+  try {
+    const [s, l] = repos as [(typeof repos)[number], (typeof repos)[number]];
+    const commands: [string, (r: typeof s) => string[]][] = [
+      ['validate', () => ['validate']],
+      ['check', (r) => ['check', '--base', r.base, '--head', r.head, '--now', NOW]],
+      ['status', () => ['status', '--now', NOW]],
+    ];
+    for (const [name, args] of commands) {
+      if (name !== 'validate') for (const r of repos) indexed(r.dir, r.index, args(r)); // warm
+      const t = alternate(n, {
+        short: () => indexed(s.dir, s.index, args(s)),
+        long: () => indexed(l.dir, l.index, args(l)),
+      });
+      if (t.short.status !== t.long.status)
+        lines.push(`  ! ${name} exited ${t.short.status} and ${t.long.status}`);
+      lines.push(
+        `  ${name.padEnd(8)} 41 lines ${fmt(t.short)}; ${count + 1} lines ${fmt(t.long)}; ratio ${ratio(t.long, t.short)} (target <= 1.10x)`,
+      );
+    }
+  } finally {
+    for (const r of repos) {
+      rmSync(r.dir, { recursive: true, force: true });
+      rmSync(r.index, { recursive: true, force: true });
     }
   }
   return lines;
@@ -118,4 +244,6 @@ export function benchHistory(count = 10_000, edits = 16_000): string[] {
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const line of benchValidate()) console.log(line);
   for (const line of benchHistory()) console.log(line);
+  for (const line of benchHistoryLength()) console.log(line);
+  for (const line of benchCodeowners()) console.log(line);
 }

@@ -1,10 +1,12 @@
 // npm run bench: every benchmark, printed as it finishes. Figures are ratios measured side by
 // side in one run where there is something to compare against; the machine is shared and noisy.
-import { benchHistory, benchValidate } from './gate.ts';
+import { benchCodeowners, benchHistory, benchHistoryLength, benchValidate } from './gate.ts';
 
 const sections: [string, () => Promise<string[]> | string[]][] = [
   ['validate', () => benchValidate()],
   ['check and status', () => benchHistory()],
+  ['history length', () => benchHistoryLength()],
+  ['codeowners size', () => benchCodeowners()],
   ['platform server load', async () => (await import('./platform-load.ts')).benchPlatformLoad()],
   ['deploy', async () => (await import('./deploy.ts')).benchDeploy()],
 ];

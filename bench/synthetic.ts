@@ -91,9 +91,26 @@ export function fastImport(dir: string, commits: readonly ImportCommit[]): void 
   execFileSync('git', ['checkout', '-q', '-f', 'main'], { cwd: dir });
 }
 
-export function codeownersText(layout: 'teams' | 'flat', flags: readonly SyntheticFlag[]): string {
+/**
+ * CODEOWNERS for the flags: per team folder (teams layout) or one line per flag (flat). `size`
+ * forces a shape with the same owners for every flag: 'short' is 41 lines (a default, the team
+ * folders, and folders no flag is in), 'long' 10,001 lines for 10,000 flags (a default and one
+ * line per flag), so the two can be timed against each other.
+ */
+export function codeownersText(
+  layout: 'teams' | 'flat',
+  flags: readonly SyntheticFlag[],
+  size?: 'short' | 'long',
+): string {
+  const perFlag = flags.map((f) => `/${f.path} @novalien/${f.team}`);
+  if (size === 'long') return ['* @novalien/platform', ...perFlag].join('\n') + '\n';
+  if (size === 'short') {
+    const lines = ['* @novalien/platform', ...TEAMS.map((t) => `/flags/${t}/ @novalien/${t}`)];
+    for (let i = 0; lines.length < 41; i++) lines.push(`/docs/area-${i}/ @novalien/platform`);
+    return lines.join('\n') + '\n';
+  }
   if (layout === 'teams') return TEAMS.map((t) => `/flags/${t}/ @novalien/${t}`).join('\n') + '\n';
-  return flags.map((f) => `/${f.path} @novalien/${f.team}`).join('\n') + '\n';
+  return perFlag.join('\n') + '\n';
 }
 
 /** A working tree with `count` flags (no git), for validate. */
@@ -117,6 +134,7 @@ export function writeHistory(
   count: number,
   edits: number,
   layout: 'teams' | 'flat',
+  codeowners?: 'short' | 'long',
 ): { dir: string; base: string; head: string } {
   const dir = mkdtempSync(join(tmpdir(), 'flags-bench-git-'));
   execFileSync('git', ['init', '-q', '-b', 'main', dir]);
@@ -129,7 +147,7 @@ export function writeHistory(
       time,
       files: [
         ...flags.map((f) => [f.path, flagText(f)] as const),
-        ['CODEOWNERS', codeownersText(layout, flags)],
+        ['CODEOWNERS', codeownersText(layout, flags, codeowners)],
       ],
     },
   ];
