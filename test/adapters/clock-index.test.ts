@@ -3,6 +3,7 @@
 // keep the state, side branches with forged dates merged in, `git revert`), the indexed answer
 // must equal the walk's, whether the index is extended commit by commit, sparse, or cold. And a
 // corrupt, foreign or other-version index file is detected and rebuilt, never trusted.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,101 +35,90 @@ const STATES = ['alpha', 'beta', 'ga'] as const;
 const KEYS = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5'];
 const TEAMS = ['video', 'access'];
 
-interface Live {
-  team: string;
-  state: string;
-  note: number;
+/** The flag files of one tree: path to text. */
+type Tree = Map<string, string>;
+
+const text = (key: string, state: string, note: number): string =>
+  `key: ${key}\ndescription: Note ${note}.\nowner: "@novalien/video"\nstate: ${state}\nrevertible: true\n`;
+
+/** One random change to a tree: a promotion or demotion, an edit, a move, a deletion, a creation. */
+function step(tree: Tree, next: () => number): void {
+  const key = KEYS[Math.floor(next() * KEYS.length)]!;
+  const path = [...tree.keys()].find((p) => keyFromPath(p) === key);
+  const state = STATES[Math.floor(next() * 3)]!;
+  const note = Math.floor(next() * 1000);
+  const other = (p: string): string =>
+    p.replace(/flags\/(\w+)\//, (_m, t: string) => `flags/${t === 'video' ? 'access' : 'video'}/`);
+  const roll = next();
+  if (!path) tree.set(`flags/${TEAMS[Math.floor(next() * 2)]!}/${key}.yaml`, text(key, 'alpha', 0));
+  else if (roll < 0.35)
+    tree.set(path, text(key, state, note)); // promote, demote, same state again
+  else if (roll < 0.5) tree.set(path, tree.get(path)!.replace(/Note \d+/, `Note ${note}`));
+  else if (roll < 0.65) {
+    tree.set(other(path), tree.get(path)!); // a move keeps the clock
+    tree.delete(path);
+  } else if (roll < 0.75)
+    tree.delete(path); // a later creation starts a new clock
+  else if (roll < 0.85) {
+    tree.delete(path); // a move and a state change in one commit
+    tree.set(other(path), text(key, state, note));
+  } else tree.set(path, text(key, state, note));
 }
 
-/** A first-parent history of `steps` commits on main; answers main's first-parent commits. */
+/**
+ * A history of `steps` commits on main, written with git fast-import (one process): plain
+ * commits, reverts (the tree of two commits back), and side branches with forged dates merged
+ * in (the merge takes the branch's tree). Answers main's first-parent commits, oldest first.
+ */
 function generateHistory(repo: TestRepo, seed: number, steps: number): string[] {
   const next = random(seed);
-  const live = new Map<string, Live>();
-  let day = 0;
-  const at = (): string => new Date(Date.UTC(2026, 0, 1) + ++day * 3_600_000).toISOString();
-  const write = (key: string, f: Live): void => {
-    repo.flag(f.team, { key, state: f.state, description: `Note ${f.note}.` });
+  const data = (t: string): string => `data ${Buffer.byteLength(t)}\n${t}\n`;
+  const out: string[] = [];
+  let mark = 0;
+  let time = Date.UTC(2026, 0, 1) / 1000;
+  const commit = (ref: string, tree: Tree, at: number, from: number, merge?: number): number => {
+    out.push(
+      `commit ${ref}\nmark :${++mark}\ncommitter T <t@example.com> ${at} +0000\n${data('c')}`,
+    );
+    if (from > 0) out.push(`from :${from}\n`);
+    if (merge) out.push(`merge :${merge}\n`);
+    out.push('deleteall\n');
+    for (const [path, body] of tree) out.push(`M 100644 inline ${path}\n${data(body)}`);
+    out.push('\n');
+    return mark;
   };
-  const path = (key: string, f: Live): string => `flags/${f.team}/${key}.yaml`;
-  const step = (): void => {
-    const key = KEYS[Math.floor(next() * KEYS.length)]!;
-    const f = live.get(key);
-    const roll = next();
-    if (!f) {
-      const created = { team: TEAMS[Math.floor(next() * 2)]!, state: 'alpha', note: 0 };
-      live.set(key, created);
-      write(key, created);
-    } else if (roll < 0.35) {
-      f.state = STATES[Math.floor(next() * 3)]!; // promotions, demotions, the same state again
-      write(key, f);
-    } else if (roll < 0.5) {
-      f.note++; // an edit that keeps the state
-      write(key, f);
-    } else if (roll < 0.65) {
-      const to = { ...f, team: f.team === 'video' ? 'access' : 'video' };
-      repo.move(path(key, f), path(key, to)); // a move keeps the clock
-      live.set(key, to);
-    } else if (roll < 0.75) {
-      repo.remove(path(key, f)); // deleted: a later add starts a new clock
-      live.delete(key);
-    } else if (roll < 0.82) {
-      f.state = STATES[Math.floor(next() * 3)]!;
-      if (next() < 0.5) f.note++;
-      write(key, f);
-      repo.move(path(key, f), path(key, { ...f, team: f.team === 'video' ? 'access' : 'video' }));
-      f.team = f.team === 'video' ? 'access' : 'video'; // a move and a state change at once
-    } else {
-      f.state = STATES[Math.floor(next() * 3)]!;
-      write(key, f);
-    }
-  };
+  let tree: Tree = new Map();
+  let before: Tree = new Map();
+  let head = 0;
   for (let i = 0; i < steps; i++) {
     const roll = next();
-    if (roll < 0.12 && i > 3) {
-      // A side branch with dates of its own choosing, merged in: only the merge's date counts.
-      repo.git('checkout', '-q', '-b', `side${i}`);
-      step();
-      repo.commit('2025-01-01T00:00:00Z', 'forged date');
-      repo.git('checkout', '-q', 'main');
+    time += 3600;
+    if (roll < 0.12 && head > 0) {
+      const side = new Map(tree);
+      step(side, next);
+      const sideMark = commit(`refs/heads/side${i}`, side, 1_700_000_000, head); // forged date
       if (next() < 0.5) {
-        step();
-        repo.commit(at());
+        step(tree, next);
+        head = commit('refs/heads/main', tree, time, head);
+        time += 3600;
       }
-      repo.gitAt(at(), 'merge', '-q', '--no-ff', '-m', 'merge', `side${i}`);
-      // The branch may have changed files main also changed; take the tree as git merged it.
-      resync(repo, live);
-    } else if (roll < 0.2 && i > 3 && revert(repo, at())) {
-      resync(repo, live);
+      before = tree;
+      tree = new Map(side);
+      head = commit('refs/heads/main', tree, time, head, sideMark);
+    } else if (roll < 0.2 && head > 0) {
+      [tree, before] = [new Map(before), tree]; // a revert of the last commit
+      head = commit('refs/heads/main', tree, time, head);
     } else {
-      step();
-      repo.commit(at());
+      before = new Map(tree);
+      step(tree, next);
+      head = commit('refs/heads/main', tree, time, head);
     }
   }
+  execFileSync('git', ['fast-import', '--quiet', '--force'], {
+    cwd: repo.dir,
+    input: out.join(''),
+  });
   return repo.git('rev-list', '--first-parent', '--reverse', 'main').trim().split('\n');
-}
-
-/** `git revert` of HEAD (its first-parent side for a merge); false when git had nothing to do. */
-function revert(repo: TestRepo, at: string): boolean {
-  const merge = repo.git('rev-list', '--parents', '-n', '1', 'HEAD').trim().split(' ').length > 2;
-  try {
-    repo.gitAt(at, 'revert', '--no-edit', ...(merge ? ['-m', '1'] : []), 'HEAD');
-    return true;
-  } catch {
-    repo.git('reset', '-q', '--hard', 'HEAD');
-    return false;
-  }
-}
-
-/** Rebuilds the model of live flags from the tree after a merge or revert git made. */
-function resync(repo: TestRepo, live: Map<string, Live>): void {
-  live.clear();
-  for (const file of repo.git('ls-files', 'flags').trim().split('\n')) {
-    if (!file.endsWith('.yaml')) continue;
-    const text = repo.read(file);
-    const state = /^state: (\w+)$/m.exec(text)?.[1] ?? 'alpha';
-    const note = Number(/Note (\d+)/.exec(text)?.[1] ?? 0);
-    live.set(keyFromPath(file), { team: file.split('/')[1]!, state, note });
-  }
 }
 
 async function targetsAt(git: GitRepo, commit: string): Promise<HistoryTarget[]> {
@@ -145,7 +135,7 @@ const tempDir = (): string => mkdtempSync(join(tmpdir(), 'flags-index-'));
 describe('the soak-clock index', () => {
   it('answers as the full walk at every commit: extended, sparse and cold', async () => {
     const repo = gitRepo();
-    const commits = generateHistory(repo, 2026, 36);
+    const commits = generateHistory(repo, 2026, 40);
     const extended = new ClockIndexStore(tempDir());
     const sparse = new ClockIndexStore(tempDir());
     const next = random(7);
@@ -165,6 +155,22 @@ describe('the soak-clock index', () => {
       compared++;
     }
     expect(compared).toBeGreaterThan(30);
+    // The history holds what the test is about: merges, moves (a delete and an add of one key).
+    const log = repo.git(
+      'log',
+      '--first-parent',
+      '--raw',
+      '--no-renames',
+      '--format=%x01%P',
+      'main',
+    );
+    const entries = log.split('\x01').slice(1);
+    expect(entries.filter((e) => e.split('\n')[0]!.includes(' ')).length).toBeGreaterThan(2);
+    const moves = entries.filter((e) => {
+      const changed = [...e.matchAll(/ ([AD])\t(\S+)/g)].map((m) => [m[1], keyFromPath(m[2]!)]);
+      return changed.some(([s, k]) => s === 'A' && changed.some(([t, j]) => t === 'D' && j === k));
+    });
+    expect(moves.length).toBeGreaterThan(2);
     expect((await extended.commits()).size).toBeGreaterThan(10);
   }, 300_000); // git processes on a shared machine: no race, only a bound
 
