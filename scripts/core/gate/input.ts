@@ -1,5 +1,6 @@
 // What the gate judges from and what it finds: shared by the judgements in this folder.
 import type { Codeowners } from '../codeowners.ts';
+import type { DecisionMakers } from '../decision-makers.ts';
 import type { IncidentFacts, PlatformFacts } from '../facts.ts';
 import type { Change, CriterionResult, FlagSet, Violation } from '../model.ts';
 
@@ -11,6 +12,8 @@ export interface GateInput {
   clocks: ReadonlyMap<string, Date | null>;
   platform: PlatformFacts;
   incidents: IncidentFacts;
+  /** Who may skip a soak: the reviewed list as on the base. */
+  decisionMakers: DecisionMakers;
   now: Date;
   strict: boolean;
   /**

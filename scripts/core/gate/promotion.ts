@@ -58,7 +58,7 @@ export function soakRule(
   to: State,
   since: Date | null,
   now: Date,
-  waived: boolean,
+  waiver: { note: string } | null,
 ): SoakJudgement {
   const key = h.flag.key;
   const hours = soakMs(from) / HOUR_MS;
@@ -68,12 +68,12 @@ export function soakRule(
   }
   const eligible = new Date(since.getTime() + soakMs(from));
   if (eligible <= now) return { violations: [], overrides: [] };
-  if (!waived) {
+  if (!waiver) {
     const message = `${from} to ${to} comes too early: \`${key}\` has been in ${from} since ${formatTime(since)}, ${formatDuration(now.getTime() - since.getTime())} of the ${hours} h soak; allowed from ${formatWhen(eligible, now)}`;
     return { violations: [flagViolation('soak', h, ['state'], message)], overrides: [] };
   }
   const o = h.flag.override!;
-  const message = `soak waived by ${o.decision_maker} (${o.incident}): ${from} to ${to} would otherwise be allowed from ${formatTime(eligible)}; reason: ${o.reason}`;
+  const message = `soak waived by ${o.decision_maker} (${o.incident}): ${from} to ${to} would otherwise be allowed from ${formatTime(eligible)}; reason: ${o.reason}${waiver.note}`;
   return {
     violations: [flagViolation('soak-override', h, ['override'], message, 'warning')],
     overrides: [

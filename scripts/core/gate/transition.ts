@@ -67,13 +67,13 @@ export function judgeTransition(
   out.changes.push(change);
 
   const violations: Violation[] = [...driftRule(h, from, input.platform)];
-  const override = judgeOverride(b, h);
+  const override = judgeOverride(b, h, input.decisionMakers);
   violations.push(...override.violations);
   if (kind === 'promote') {
     change.eligibleAt = iso(since ? new Date(since.getTime() + soakMs(from)) : null);
     violations.push(...transitionSkipRule(h, from, to));
     violations.push(...promotionDependencyRule(h, to, index.baseByKey, index.headByKey));
-    const soak = soakRule(h, from, to, since, input.now, override.waives);
+    const soak = soakRule(h, from, to, since, input.now, override.waiver);
     violations.push(...soak.violations);
     out.overrides.push(...soak.overrides);
     out.criteria.push(...exitCriteria(h, from, to, input, since));
