@@ -31,7 +31,7 @@ export interface CheckOptions {
 export async function evaluateCheck(options: CheckOptions): Promise<CheckResult> {
   const pair = await readPair(options.cwd, options.base, options.head ?? 'HEAD');
   // The history-free rules need no clock: apply them while git walks the history.
-  const staticViolations = staticRules(pair.headSet, pair.headCodeowners);
+  const staticViolations = staticRules(pair.headSet, pair.headCodeowners, pair.baseSet);
   const baseByKey = flagsByKey(pair.baseSet);
   const clockKeys = keysNeedingClock(pair.baseSet, pair.headSet);
   const clocks = await soakClocks(

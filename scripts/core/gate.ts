@@ -16,7 +16,7 @@ export function evaluateGate(input: GateInput): GateResult {
   const index = { baseByKey: flagsByKey(base), headByKey: flagsByKey(head) };
   const out: GateResult = {
     changes: [],
-    violations: [...(input.staticViolations ?? staticRules(head, input.headCodeowners))],
+    violations: [...(input.staticViolations ?? staticRules(head, input.headCodeowners, base))],
     criteria: [],
     overrides: [],
   };
