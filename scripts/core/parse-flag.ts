@@ -11,6 +11,7 @@ import {
 import type { Flag, LineOf, Violation } from './model.ts';
 import { quickLoad } from './quick-yaml.ts';
 import { checkFlagShape } from './schema.ts';
+import { excessiveNesting, MAX_YAML_DEPTH } from './yaml-depth.ts';
 
 /** Aliases are no use in a flag file; a handful is tolerated, an expansion bomb is refused. */
 const MAX_ALIAS_COUNT = 50;
@@ -67,6 +68,14 @@ function fullParse(text: string, file: string): ParsedFlag {
     message,
   });
 
+  const deepAt = excessiveNesting(text);
+  if (deepAt !== null) {
+    return {
+      flag: null,
+      violations: [violation('parse', deepAt, nestingMessage())],
+      lineOf: () => deepAt,
+    };
+  }
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
   const doc = list[0];
@@ -96,6 +105,8 @@ function fullParse(text: string, file: string): ParsedFlag {
     return fail(
       problems.map((problem) => {
         const line = problem.linePos?.[0].line ?? at(problem.pos[0]);
+        // The scan above misjudged (a block scalar?): still a message about nesting, not a crash.
+        if (/call stack/i.test(problem.message)) return violation('parse', line, nestingMessage());
         let what = problem.message.split('\n', 1)[0]!.replace(/ at line \d+, column \d+:?$/, '');
         if (problem.code === 'DUPLICATE_KEY') {
           what = `duplicate field \`${/^[^:\n]*/.exec(text.slice(problem.pos[0]))![0].trim()}\``;
@@ -115,6 +126,7 @@ function fullParse(text: string, file: string): ParsedFlag {
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
+    if (error instanceof RangeError) return fail([violation('parse', 1, nestingMessage())]);
     return fail([
       violation(
         'parse',
@@ -156,6 +168,10 @@ function fullParse(text: string, file: string): ParsedFlag {
     );
   }
   return { flag, violations, lineOf: compact };
+}
+
+function nestingMessage(): string {
+  return `the YAML nests deeper than ${MAX_YAML_DEPTH} levels here: a flag file needs only a few (a mapping of fields, lists of short entries); remove the nested brackets or indentation`;
 }
 
 /** lineOf from a table of the line where each field's value starts (nearest ancestor wins). */
