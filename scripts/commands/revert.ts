@@ -74,7 +74,7 @@ Exit status: 0 reverted (and, with --open-pr, proposed), 1 nothing to revert, th
       progress: ctx,
     });
     const plan = planRevert(context.base, working, key, values);
-    const { from, to, set } = plan;
+    const { from, to } = plan;
     if (plan.files.length === 0) {
       const message = `\`${key}\` is at alpha already: there is nothing to revert it to. To take it away from the orgs in \`alpha_orgs\`, edit that list; to retire it, delete ${file.file} in a pull request.`;
       const document = { flag: key, file: file.file, from, to: null, dependents: [], message };
@@ -91,42 +91,19 @@ Exit status: 0 reverted (and, with --open-pr, proposed), 1 nothing to revert, th
       ),
     }));
     const result = judgeEdits(context, edits);
-    const stateOf = (k: string): State => flagsByKey(set).get(k)!.flag.state;
-    const rows: ChangeRow[] = files.map((f) => ({
-      flag: f.flag.key,
-      file: f.file,
-      from: stateOf(f.flag.key),
-      to: demotions.get(f.flag.key)!,
-      ...(f.flag.key === key ? {} : { note: `depends on ${dependencyPath(set, f.flag.key, key)}` }),
-    }));
-    const ok = !hasErrors(result.relevant);
+    const rows = changeRows(plan, key);
     const dependents = rows
       .filter((r) => r.flag !== key)
       .map((r) => ({ flag: r.flag, file: r.file, from: r.from, to: r.to }));
 
-    if (!ok) {
-      if (values.json) {
-        ctx.stdout(
-          JSON.stringify(
-            {
-              ok,
-              flag: key,
-              file: file.file,
-              from,
-              to,
-              dependents,
-              written: false,
-              violations: result.relevant,
-            },
-            null,
-            2,
-          ) + '\n',
-        );
-      } else {
-        ctx.stdout(
-          `${s.red('✗')} ${key}: ${from} to ${to} is refused by the rollout gate; nothing was written\n\n${renderViolations(result.relevant, s)}`,
-        );
-      }
+    if (hasErrors(result.relevant)) {
+      const document = { ok: false, flag: key, file: file.file, from, to, dependents };
+      ctx.stdout(
+        values.json
+          ? JSON.stringify({ ...document, written: false, violations: result.relevant }, null, 2) +
+              '\n'
+          : `${s.red('✗')} ${key}: ${from} to ${to} is refused by the rollout gate; nothing was written\n\n${renderViolations(result.relevant, s)}`,
+      );
       return 1;
     }
     for (const edit of edits) writeFileSync(join(ctx.cwd, edit.path), edit.text);
@@ -144,24 +121,10 @@ Exit status: 0 reverted (and, with --open-pr, proposed), 1 nothing to revert, th
       : null;
 
     if (values.json) {
-      ctx.stdout(
-        JSON.stringify(
-          {
-            ok: pr?.ok ?? true,
-            flag: key,
-            file: file.file,
-            from,
-            to,
-            dependents,
-            written: true,
-            violations: result.relevant,
-            steps: humanSteps(request),
-            ...(pr ? { pr } : {}),
-          },
-          null,
-          2,
-        ) + '\n',
-      );
+      const document = { ok: pr?.ok ?? true, flag: key, file: file.file, from, to, dependents };
+      const steps = humanSteps(request);
+      const more = { written: true, violations: result.relevant, steps, ...(pr ? { pr } : {}) };
+      ctx.stdout(JSON.stringify({ ...document, ...more }, null, 2) + '\n');
       return pr && !pr.ok ? 1 : 0;
     }
     const out = renderDone(
@@ -231,6 +194,20 @@ function revertOption(values: OptionValues): Revert {
       `--incident must be an https:// link to the incident thread, not '${incident}'`,
     );
   return { reason, incident };
+}
+
+/** One row per file the revert lowers: the flag first, then dependents with how they depend. */
+function changeRows(plan: ReturnType<typeof planRevert>, key: string): ChangeRow[] {
+  const byKey = flagsByKey(plan.set);
+  return plan.files.map((f) => ({
+    flag: f.flag.key,
+    file: f.file,
+    from: byKey.get(f.flag.key)!.flag.state,
+    to: plan.demotions.get(f.flag.key)!,
+    ...(f.flag.key === key
+      ? {}
+      : { note: `depends on ${dependencyPath(plan.set, f.flag.key, key)}` }),
+  }));
 }
 
 /**

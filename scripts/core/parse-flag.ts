@@ -7,6 +7,7 @@ import {
   parseAllDocuments,
   type Document,
   type Node,
+  type YAMLError,
 } from 'yaml';
 import type { Flag, LineOf, Violation } from './model.ts';
 import { quickLoad } from './quick-yaml.ts';
@@ -105,19 +106,7 @@ function fullParse(text: string, file: string): ParsedFlag {
     return fail(
       problems.map((problem) => {
         const line = problem.linePos?.[0].line ?? at(problem.pos[0]);
-        // The scan above misjudged (a block scalar?): still a message about nesting, not a crash.
-        if (/call stack/i.test(problem.message)) return violation('parse', line, nestingMessage());
-        let what = problem.message.split('\n', 1)[0]!.replace(/ at line \d+, column \d+:?$/, '');
-        if (problem.code === 'DUPLICATE_KEY') {
-          what = `duplicate field \`${/^[^:\n]*/.exec(text.slice(problem.pos[0]))![0].trim()}\``;
-        }
-        const fix =
-          problem.code === 'DUPLICATE_KEY'
-            ? 'each field may appear once; remove or merge the repeat'
-            : problem.code === 'TAG_RESOLVE_FAILED'
-              ? 'flag files use plain YAML values; remove the tag'
-              : 'fix the YAML syntax (indentation, quotes, colons)';
-        return violation('parse', line, `${what}: ${fix}`);
+        return violation('parse', line, yamlProblemMessage(problem, text));
       }),
     );
   }
@@ -145,6 +134,27 @@ function fullParse(text: string, file: string): ParsedFlag {
     ]);
   }
 
+  return flagFromData(data, doc, file, at, lineOf);
+}
+
+/** The parsed data against the schema and the file name. */
+function flagFromData(
+  data: unknown,
+  doc: Document.Parsed,
+  file: string,
+  at: (offset: number) => number,
+  lineOf: LineOf,
+): ParsedFlag {
+  const key = keyFromPath(file);
+  const violation = (rule: Violation['rule'], line: number, message: string): Violation => ({
+    rule,
+    severity: 'error',
+    flag: key,
+    file,
+    line,
+    message,
+  });
+  const fail = (violations: Violation[]): ParsedFlag => ({ flag: null, violations, lineOf });
   const shape = checkFlagShape(data);
   if (!shape.ok) {
     return fail(
@@ -168,6 +178,22 @@ function fullParse(text: string, file: string): ParsedFlag {
     );
   }
   return { flag, violations, lineOf: compact };
+}
+
+/** A problem `yaml` found, in words with the fix. */
+function yamlProblemMessage(problem: YAMLError, text: string): string {
+  // The scan before parsing misjudged (a block scalar?): still a message about nesting.
+  if (/call stack/i.test(problem.message)) return nestingMessage();
+  if (problem.code === 'DUPLICATE_KEY') {
+    const name = /^[^:\n]*/.exec(text.slice(problem.pos[0]))![0].trim();
+    return `duplicate field \`${name}\`: each field may appear once; remove or merge the repeat`;
+  }
+  const what = problem.message.split('\n', 1)[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const fix =
+    problem.code === 'TAG_RESOLVE_FAILED'
+      ? 'flag files use plain YAML values; remove the tag'
+      : 'fix the YAML syntax (indentation, quotes, colons)';
+  return `${what}: ${fix}`;
 }
 
 function nestingMessage(): string {
