@@ -33,9 +33,14 @@ export function dependencyRules(set: FlagSet, base?: FlagSet): Violation[] {
       if (stateRank(f.flag.state) > stateRank(target.flag.state)) {
         const before = baseByKey?.get(dep)?.flag.state;
         const reverted = before !== undefined && stateRank(before) > stateRank(target.flag.state);
+        const promote = `\`${f.flag.key}\` is ${f.flag.state} but depends on \`${dep}\`, which is ${target.flag.state}: a dependency must be promoted first; promote \`${dep}\` to ${f.flag.state} before \`${f.flag.key}\``;
+        // Without a base (validate on the working tree) a revert block is the only sign of a revert.
+        const maybeReverted = !baseByKey && target.flag.revert !== undefined;
         const message = reverted
           ? revertDependentsMessage(f, target, before)
-          : `\`${f.flag.key}\` is ${f.flag.state} but depends on \`${dep}\`, which is ${target.flag.state}: a dependency must be promoted first; promote \`${dep}\` to ${f.flag.state} before \`${f.flag.key}\``;
+          : maybeReverted
+            ? `${promote}; or, if \`${dep}\` is being reverted, revert \`${f.flag.key}\` too: \`${revertCommand(target)}\` lowers both`
+            : promote;
         violations.push(flagViolation('dependency-order', f, ['state'], message));
       }
     });
@@ -61,10 +66,15 @@ export function dependencyRules(set: FlagSet, base?: FlagSet): Violation[] {
  */
 function revertDependentsMessage(f: FlagFile, target: FlagFile, before: State): string {
   const dep = target.flag.key;
+  const command = revertCommand(target);
+  return `\`${f.flag.key}\` is ${f.flag.state} but depends on \`${dep}\`, which this change reverts from ${before} to ${target.flag.state}: a flag never stands above a dependency, so revert \`${f.flag.key}\` too; \`${command}\` lowers \`${dep}\` and every flag that depends on it in one change`;
+}
+
+/** `npx flags revert <key> ...` with the flag's own revert reason and incident when it has them. */
+function revertCommand(target: FlagFile): string {
   const reason = target.flag.revert?.reason?.trim() || '...';
   const incident = target.flag.revert?.incident?.trim() || 'https://...';
-  const command = `npx flags revert ${dep} --reason ${shellQuote(reason)} --incident ${shellQuote(incident)}`;
-  return `\`${f.flag.key}\` is ${f.flag.state} but depends on \`${dep}\`, which this change reverts from ${before} to ${target.flag.state}: a flag never stands above a dependency, so revert \`${f.flag.key}\` too; \`${command}\` lowers \`${dep}\` and every flag that depends on it in one change`;
+  return `npx flags revert ${target.flag.key} --reason ${shellQuote(reason)} --incident ${shellQuote(incident)}`;
 }
 
 /** A word the shell passes through unchanged: single-quoted unless it needs no quotes. */

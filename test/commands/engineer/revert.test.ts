@@ -286,6 +286,16 @@ describe('the revert path when dependents stand above the reverted flag', () => 
     expect(messages.join('\n')).not.toContain('flags revert');
   });
 
+  it('in validate (no base), offers the revert command when the dependency carries a revert block', async () => {
+    const { repo } = pair();
+    repo.flag('video', { key: 'e', state: 'alpha', revert: { reason: why, incident: link } });
+    const out = await repo.cli(['validate', '--json']);
+    expect(out.status).toBe(1);
+    const order = out.json.violations.find((v: { rule: string }) => v.rule === 'dependency-order');
+    expect(order.message).toContain('if `e` is being reverted, revert `d` too');
+    expect(order.message).toContain(`npx flags revert e --reason 'e'\\''s reconnect storm'`);
+  });
+
   it('continues an uncommitted first revert instead of finding nothing to revert', async () => {
     const { repo } = pair();
     const args = ['revert', 'e', '--reason', why, '--incident', link];
