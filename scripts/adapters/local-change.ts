@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EvaluationError, UsageError } from '../core/errors.ts';
 import type { Codeowners } from '../core/codeowners.ts';
+import type { DecisionMakers } from '../core/decision-makers.ts';
 import { evaluateGate, type GateResult } from '../core/gate.ts';
 import type { IncidentFacts, PlatformFacts } from '../core/facts.ts';
 import { buildFlagSet, flagsByKey, type RawEntry } from '../core/load.ts';
@@ -17,6 +18,7 @@ import { GitRepo } from './git.ts';
 import { withSpinner, type ProgressOutput } from './progress.ts';
 import { flagsAt, openHistory, readCodeownersAt } from './repo-at-commits.ts';
 import { soakClocks } from './flag-history.ts';
+import { readDecisionMakersAt } from './decision-makers.ts';
 
 export interface EditedFile {
   /** Repo-relative path with forward slashes. */
@@ -46,6 +48,8 @@ export interface LocalContext {
   clocks: Map<string, Date | null>;
   platform: PlatformFacts;
   incidents: IncidentFacts;
+  /** Who may skip a soak, as committed (the base of the local change). */
+  decisionMakers: DecisionMakers;
   now: Date;
 }
 
@@ -92,6 +96,7 @@ export async function loadLocalContext(options: LocalContextOptions): Promise<Lo
     clocks: new Map(),
     platform: { status: 'unconfigured', reason: 'not needed for a revert' },
     incidents: { status: 'ok', data: new Map() },
+    decisionMakers: await readDecisionMakersAt(git, head),
     now: options.now,
   };
   if (!options.promotion) return context;
@@ -137,6 +142,7 @@ export function judgeEdits(context: LocalContext, edits: readonly EditedFile[]):
     clocks: context.clocks,
     platform: context.platform,
     incidents: context.incidents,
+    decisionMakers: context.decisionMakers,
     now: context.now,
     strict: false,
   });

@@ -1,6 +1,7 @@
 import { loadIncidentFacts, loadPlatformFacts } from '../adapters/facts-sources.ts';
 import { readPair } from '../adapters/repo-at-commits.ts';
 import { soakClocks } from '../adapters/flag-history.ts';
+import { readDecisionMakersAt } from '../adapters/decision-makers.ts';
 import {
   colourEnabled,
   countSummary,
@@ -30,7 +31,7 @@ export interface CheckOptions {
 export async function evaluateCheck(options: CheckOptions): Promise<CheckResult> {
   const pair = await readPair(options.cwd, options.base, options.head ?? 'HEAD');
   // The history-free rules need no clock: apply them while git walks the history.
-  const staticViolations = staticRules(pair.headSet, pair.headCodeowners);
+  const staticViolations = staticRules(pair.headSet, pair.headCodeowners, pair.baseSet);
   const baseByKey = flagsByKey(pair.baseSet);
   const clockKeys = keysNeedingClock(pair.baseSet, pair.headSet);
   const clocks = await soakClocks(
@@ -52,6 +53,8 @@ export async function evaluateCheck(options: CheckOptions): Promise<CheckResult>
     (k) => baseByKey.get(k)!.flag.state === 'beta' && headByKey.get(k)?.flag.state === 'ga',
   );
   const incidents = await loadIncidentFacts(options.env, toGa);
+  // From the base, so a change cannot add its own author to the list.
+  const decisionMakers = await readDecisionMakersAt(pair.git, pair.base);
   const gate = evaluateGate({
     base: pair.baseSet,
     head: pair.headSet,
@@ -59,6 +62,7 @@ export async function evaluateCheck(options: CheckOptions): Promise<CheckResult>
     clocks,
     platform,
     incidents,
+    decisionMakers,
     now: options.now,
     strict: options.strict ?? false,
     staticViolations,

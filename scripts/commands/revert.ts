@@ -9,20 +9,21 @@ import {
 import { openPullRequestFor, preflightOpenPr, renderOpenPr } from '../adapters/open-pr.ts';
 import { colourEnabled, renderViolations, style } from '../adapters/terminal.ts';
 import type { ChangeRequest, ChangeRow } from '../core/change-request.ts';
-import { UsageError } from '../core/errors.ts';
+import { EvaluationError, UsageError } from '../core/errors.ts';
 import { removeBlock, setRevert, setState } from '../core/flag-edit.ts';
 import { flagsByKey } from '../core/load.ts';
 import {
   hasErrors,
   STATES,
   stateRank,
+  type FlagFile,
   type FlagSet,
   type Revert,
   type State,
 } from '../core/model.ts';
 import { revertProblems } from '../core/rules/blocks.ts';
 import { decline, type Command, type OptionValues } from './command.ts';
-import { assertCommittedState, singleKey } from './promote.ts';
+import { singleKey } from './promote.ts';
 
 export const command: Command = {
   name: 'revert',
@@ -34,6 +35,10 @@ unless --to says beta), writes the \`revert\` block with the reason and the inci
 drops an \`override\` block. Flags that depend on it, directly or not, and would stand above it
 are demoted too, with the same revert block, and listed. A revert needs no soak. Comments and
 layout of the files are kept.
+
+It starts from the committed state, as CI does: run again before committing, it redoes the revert
+with the new reason; run on a flag already at alpha whose dependents still stand above it (the
+gate's dependency-order message gives this command), it reverts those dependents.
 
 It then prints the steps the runbook leaves for people: the post in #novavms-releases and the
 postmortem. The platform changes when the change is merged and deployed; orgs see it within 60 s.
@@ -59,75 +64,46 @@ Exit status: 0 reverted (and, with --open-pr, proposed), 1 nothing to revert, th
     const key = singleKey(positionals, 'revert');
     const revert = revertOption(values);
     const s = style(colourEnabled(ctx.env, ctx.isTTY));
-    const { set, file, text } = findWorkingFlag(ctx.cwd, key);
-    const from = file.flag.state;
-    const to = targetState(values, key, from);
-    if (to === null) {
+    const { set: working, file } = findWorkingFlag(ctx.cwd, key);
+    const context = await loadLocalContext({
+      cwd: ctx.cwd,
+      keys: [key],
+      now: ctx.clock(),
+      env: ctx.env,
+      promotion: false,
+      progress: ctx,
+    });
+    const plan = planRevert(context.base, working, key, values);
+    const { from, to } = plan;
+    if (plan.files.length === 0) {
       const message = `\`${key}\` is at alpha already: there is nothing to revert it to. To take it away from the orgs in \`alpha_orgs\`, edit that list; to retire it, delete ${file.file} in a pull request.`;
       const document = { flag: key, file: file.file, from, to: null, dependents: [], message };
       return decline(ctx, Boolean(values.json), document, `${s.yellow('!')} ${message}`);
     }
 
     const preflight = values['open-pr'] ? await preflightOpenPr(ctx.cwd) : null;
-    const demotions = demote(set, key, to);
-    const byKey = flagsByKey(set);
-    const files = [...demotions.keys()].map((k) => byKey.get(k)!);
-    const context = await loadLocalContext({
-      cwd: ctx.cwd,
-      keys: [...demotions.keys()],
-      now: ctx.clock(),
-      env: ctx.env,
-      promotion: false,
-      progress: ctx,
-    });
-    assertCommittedState(context, ...files);
-
-    const edits = files.map((f) => {
-      const original = f === file ? text : readFlagText(ctx.cwd, f);
-      return {
-        path: f.file,
-        text: removeBlock(
-          setRevert(setState(original, demotions.get(f.flag.key)!), revert),
-          'override',
-        ),
-      };
-    });
-    const result = judgeEdits(context, edits);
-    const rows: ChangeRow[] = files.map((f) => ({
-      flag: f.flag.key,
-      file: f.file,
-      from: f.flag.state,
-      to: demotions.get(f.flag.key)!,
-      ...(f === file ? {} : { note: `depends on ${dependencyPath(set, f.flag.key, key)}` }),
+    const { demotions, files } = plan;
+    const edits = files.map((f) => ({
+      path: f.file,
+      text: removeBlock(
+        setRevert(setState(readFlagText(ctx.cwd, f), demotions.get(f.flag.key)!), revert),
+        'override',
+      ),
     }));
-    const ok = !hasErrors(result.relevant);
+    const result = judgeEdits(context, edits);
+    const rows = changeRows(plan, key);
     const dependents = rows
-      .slice(1)
+      .filter((r) => r.flag !== key)
       .map((r) => ({ flag: r.flag, file: r.file, from: r.from, to: r.to }));
 
-    if (!ok) {
-      if (values.json) {
-        ctx.stdout(
-          JSON.stringify(
-            {
-              ok,
-              flag: key,
-              file: file.file,
-              from,
-              to,
-              dependents,
-              written: false,
-              violations: result.relevant,
-            },
-            null,
-            2,
-          ) + '\n',
-        );
-      } else {
-        ctx.stdout(
-          `${s.red('✗')} ${key}: ${from} to ${to} is refused by the rollout gate; nothing was written\n\n${renderViolations(result.relevant, s)}`,
-        );
-      }
+    if (hasErrors(result.relevant)) {
+      const document = { ok: false, flag: key, file: file.file, from, to, dependents };
+      ctx.stdout(
+        values.json
+          ? JSON.stringify({ ...document, written: false, violations: result.relevant }, null, 2) +
+              '\n'
+          : `${s.red('✗')} ${key}: ${from} to ${to} is refused by the rollout gate; nothing was written\n\n${renderViolations(result.relevant, s)}`,
+      );
       return 1;
     }
     for (const edit of edits) writeFileSync(join(ctx.cwd, edit.path), edit.text);
@@ -145,56 +121,64 @@ Exit status: 0 reverted (and, with --open-pr, proposed), 1 nothing to revert, th
       : null;
 
     if (values.json) {
-      ctx.stdout(
-        JSON.stringify(
-          {
-            ok: pr?.ok ?? true,
-            flag: key,
-            file: file.file,
-            from,
-            to,
-            dependents,
-            written: true,
-            violations: result.relevant,
-            steps: humanSteps(request),
-            ...(pr ? { pr } : {}),
-          },
-          null,
-          2,
-        ) + '\n',
-      );
+      const document = { ok: pr?.ok ?? true, flag: key, file: file.file, from, to, dependents };
+      const steps = humanSteps(request);
+      const more = { written: true, violations: result.relevant, steps, ...(pr ? { pr } : {}) };
+      ctx.stdout(JSON.stringify({ ...document, ...more }, null, 2) + '\n');
       return pr && !pr.ok ? 1 : 0;
     }
-    const out = [
-      `${s.green('✓')} Reverted ${s.bold(key)}: ${from} -> ${to} in ${file.file}, with its revert block`,
-    ];
-    if (dependents.length > 0) {
-      out.push(`  Demoted with it, so that no dependent stands above ${key}:`);
-      for (const r of rows.slice(1))
-        out.push(`    ${r.flag}  ${r.from} -> ${r.to}  ${r.file}  (${r.note})`);
-    }
-    out.push(
-      '',
-      s.bold('Steps left for people (runbook, revert path):'),
-      ...humanSteps(request).map((l, i) => `  ${i + 1}. ${l}`),
-      '',
+    const out = renderDone(
+      { key, from, to, file: file.file, rows, request, pr, paths: edits.map((e) => e.path) },
+      s,
     );
-    if (pr) {
-      out.push(renderOpenPr(pr, s));
-    } else {
-      const paths = edits.map((e) => e.path).join(' ');
-      out.push(
-        'Next: commit it on a branch and open a pull request (--open-pr does this for you):',
-        `  git switch -c flags/revert-${key}`,
-        `  git commit -m "Revert ${key} to ${to}" -- ${paths}`,
-        `  git push -u origin flags/revert-${key}`,
-        '',
-      );
-    }
     ctx.stdout(out.join('\n').replace(/\n*$/, '\n'));
     return pr && !pr.ok ? 1 : 0;
   },
 };
+
+interface Done {
+  key: string;
+  from: State;
+  to: State;
+  file: string;
+  rows: ChangeRow[];
+  request: ChangeRequest;
+  pr: Awaited<ReturnType<typeof openPullRequestFor>> | null;
+  paths: string[];
+}
+
+function renderDone(d: Done, s: ReturnType<typeof style>): string[] {
+  const { key, from, to, rows, request, pr } = d;
+  const out = [
+    from === to
+      ? `${s.green('✓')} ${s.bold(key)} is at ${to} already; the flags that depend on it and stood above it are reverted too`
+      : `${s.green('✓')} Reverted ${s.bold(key)}: ${from} -> ${to} in ${d.file}, with its revert block`,
+  ];
+  const dependents = rows.filter((row) => row.flag !== key);
+  if (dependents.length > 0) {
+    out.push(`  Demoted with it, so that no dependent stands above ${key}:`);
+    for (const r of dependents)
+      out.push(`    ${r.flag}  ${r.from} -> ${r.to}  ${r.file}  (${r.note})`);
+  }
+  out.push(
+    '',
+    s.bold('Steps left for people (runbook, revert path):'),
+    ...humanSteps(request).map((l, i) => `  ${i + 1}. ${l}`),
+    '',
+  );
+  if (pr) {
+    out.push(renderOpenPr(pr, s));
+  } else {
+    out.push(
+      'Next: commit it on a branch and open a pull request (--open-pr does this for you):',
+      `  git switch -c flags/revert-${key}`,
+      `  git commit -m "Revert ${key} to ${to}" -- ${d.paths.join(' ')}`,
+      `  git push -u origin flags/revert-${key}`,
+      '',
+    );
+  }
+  return out;
+}
 
 function revertOption(values: OptionValues): Revert {
   const reason = typeof values.reason === 'string' ? values.reason.trim() : '';
@@ -212,13 +196,65 @@ function revertOption(values: OptionValues): Revert {
   return { reason, incident };
 }
 
-/** The state to revert to; null when the flag is at alpha already. */
-function targetState(values: OptionValues, key: string, from: State): State | null {
+/** One row per file the revert lowers: the flag first, then dependents with how they depend. */
+function changeRows(plan: ReturnType<typeof planRevert>, key: string): ChangeRow[] {
+  const byKey = flagsByKey(plan.set);
+  return plan.files.map((f) => ({
+    flag: f.flag.key,
+    file: f.file,
+    from: byKey.get(f.flag.key)!.flag.state,
+    to: plan.demotions.get(f.flag.key)!,
+    ...(f.flag.key === key
+      ? {}
+      : { note: `depends on ${dependencyPath(plan.set, f.flag.key, key)}` }),
+  }));
+}
+
+/**
+ * What a revert changes. It starts from the committed state, which is what CI compares with:
+ * a first revert still uncommitted in the working tree has not happened there yet, so running
+ * it again continues it (with this run's reason) rather than finding nothing to do. A flag at
+ * alpha already has nothing to revert, unless dependents still stand above it.
+ */
+export function planRevert(
+  committed: FlagSet,
+  working: FlagSet,
+  key: string,
+  values: OptionValues,
+): { set: FlagSet; from: State; to: State; demotions: Map<string, State>; files: FlagFile[] } {
+  const workingByKey = flagsByKey(working);
+  const set = flagsByKey(committed).has(key) ? committed : working;
+  const byKey = flagsByKey(set);
+  const from = byKey.get(key)!.flag.state;
+  const to = targetState(values, key, from);
+  const demotions = demote(set, key, to);
+  const files = [...demotions.keys()]
+    .filter((k) => k !== key || from !== to)
+    .map((k) => workingByKey.get(k) ?? byKey.get(k)!);
+  const promoted = files.filter(
+    (f) => stateRank(f.flag.state) > stateRank(byKey.get(f.flag.key)!.flag.state),
+  );
+  if (promoted.length > 0) {
+    throw new EvaluationError(
+      promoted
+        .map(
+          (f) =>
+            `${f.file} has an uncommitted promotion (${byKey.get(f.flag.key)!.flag.state} at HEAD, ${f.flag.state} in the file)`,
+        )
+        .join('; ') +
+        ': a revert starts from the committed state; commit it, or undo it (git restore <file>), and run this again',
+    );
+  }
+  return { set, from, to, demotions, files };
+}
+
+/** The state to revert to (alpha when the flag is at alpha already). */
+function targetState(values: OptionValues, key: string, from: State): State {
   const to = values.to ?? 'alpha';
   if (typeof to !== 'string' || !(STATES as readonly string[]).includes(to)) {
     throw new UsageError(`--to must be alpha or beta, not '${String(to)}'`);
   }
-  if (from === 'alpha') return null;
+  if (from === 'alpha') return 'alpha';
   if (stateRank(to as State) >= stateRank(from)) {
     throw new UsageError(
       `\`${key}\` is at ${from}: --to must be a lower state (${STATES.slice(0, stateRank(from)).join(' or ')})`,

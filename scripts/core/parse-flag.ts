@@ -7,10 +7,12 @@ import {
   parseAllDocuments,
   type Document,
   type Node,
+  type YAMLError,
 } from 'yaml';
 import type { Flag, LineOf, Violation } from './model.ts';
 import { quickLoad } from './quick-yaml.ts';
 import { checkFlagShape } from './schema.ts';
+import { excessiveNesting, MAX_YAML_DEPTH } from './yaml-depth.ts';
 
 /** Aliases are no use in a flag file; a handful is tolerated, an expansion bomb is refused. */
 const MAX_ALIAS_COUNT = 50;
@@ -67,6 +69,14 @@ function fullParse(text: string, file: string): ParsedFlag {
     message,
   });
 
+  const deepAt = excessiveNesting(text);
+  if (deepAt !== null) {
+    return {
+      flag: null,
+      violations: [violation('parse', deepAt, nestingMessage())],
+      lineOf: () => deepAt,
+    };
+  }
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
   const doc = list[0];
@@ -96,17 +106,7 @@ function fullParse(text: string, file: string): ParsedFlag {
     return fail(
       problems.map((problem) => {
         const line = problem.linePos?.[0].line ?? at(problem.pos[0]);
-        let what = problem.message.split('\n', 1)[0]!.replace(/ at line \d+, column \d+:?$/, '');
-        if (problem.code === 'DUPLICATE_KEY') {
-          what = `duplicate field \`${/^[^:\n]*/.exec(text.slice(problem.pos[0]))![0].trim()}\``;
-        }
-        const fix =
-          problem.code === 'DUPLICATE_KEY'
-            ? 'each field may appear once; remove or merge the repeat'
-            : problem.code === 'TAG_RESOLVE_FAILED'
-              ? 'flag files use plain YAML values; remove the tag'
-              : 'fix the YAML syntax (indentation, quotes, colons)';
-        return violation('parse', line, `${what}: ${fix}`);
+        return violation('parse', line, yamlProblemMessage(problem, text));
       }),
     );
   }
@@ -115,6 +115,7 @@ function fullParse(text: string, file: string): ParsedFlag {
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
+    if (error instanceof RangeError) return fail([violation('parse', 1, nestingMessage())]);
     return fail([
       violation(
         'parse',
@@ -133,6 +134,27 @@ function fullParse(text: string, file: string): ParsedFlag {
     ]);
   }
 
+  return flagFromData(data, doc, file, at, lineOf);
+}
+
+/** The parsed data against the schema and the file name. */
+function flagFromData(
+  data: unknown,
+  doc: Document.Parsed,
+  file: string,
+  at: (offset: number) => number,
+  lineOf: LineOf,
+): ParsedFlag {
+  const key = keyFromPath(file);
+  const violation = (rule: Violation['rule'], line: number, message: string): Violation => ({
+    rule,
+    severity: 'error',
+    flag: key,
+    file,
+    line,
+    message,
+  });
+  const fail = (violations: Violation[]): ParsedFlag => ({ flag: null, violations, lineOf });
   const shape = checkFlagShape(data);
   if (!shape.ok) {
     return fail(
@@ -156,6 +178,26 @@ function fullParse(text: string, file: string): ParsedFlag {
     );
   }
   return { flag, violations, lineOf: compact };
+}
+
+/** A problem `yaml` found, in words with the fix. */
+function yamlProblemMessage(problem: YAMLError, text: string): string {
+  // The scan before parsing misjudged (a block scalar?): still a message about nesting.
+  if (/call stack/i.test(problem.message)) return nestingMessage();
+  if (problem.code === 'DUPLICATE_KEY') {
+    const name = /^[^:\n]*/.exec(text.slice(problem.pos[0]))![0].trim();
+    return `duplicate field \`${name}\`: each field may appear once; remove or merge the repeat`;
+  }
+  const what = problem.message.split('\n', 1)[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const fix =
+    problem.code === 'TAG_RESOLVE_FAILED'
+      ? 'flag files use plain YAML values; remove the tag'
+      : 'fix the YAML syntax (indentation, quotes, colons)';
+  return `${what}: ${fix}`;
+}
+
+function nestingMessage(): string {
+  return `the YAML nests deeper than ${MAX_YAML_DEPTH} levels here: a flag file needs only a few (a mapping of fields, lists of short entries); remove the nested brackets or indentation`;
 }
 
 /** lineOf from a table of the line where each field's value starts (nearest ancestor wins). */

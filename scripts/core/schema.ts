@@ -102,16 +102,25 @@ function translate(error: ErrorObject, data: unknown): SchemaProblem {
       };
     }
     case 'pattern': {
+      if (error.schemaPath === '#/$defs/noControl/pattern')
+        return { path, atKey: false, message: `${where} ${controlCharacter(String(value))}` };
       const rule = PATTERN_MESSAGES[error.schemaPath] ?? `must match ${String(params.pattern)}`;
       return { path, atKey: false, message: `${where} ${rule}, not ${JSON.stringify(value)}` };
     }
     case 'minLength':
       return { path, atKey: false, message: `${where} must not be empty` };
     case 'maxLength':
+      // ajv counts code points (an emoji is one character), and so do people and the platform.
       return {
         path,
         atKey: false,
-        message: `${where} is ${String(value).length} characters long; at most ${String(params.limit)} are allowed`,
+        message: `${where} is ${[...String(value)].length} characters long; at most ${String(params.limit)} are allowed (the platform refuses more)`,
+      };
+    case 'maxItems':
+      return {
+        path,
+        atKey: false,
+        message: `${where} lists ${Array.isArray(value) ? value.length : '?'} entries; at most ${String(params.limit)} are allowed (the platform refuses more)`,
       };
     case 'uniqueItems': {
       const j = Number(params.j);
@@ -126,6 +135,18 @@ function translate(error: ErrorObject, data: unknown): SchemaProblem {
     default:
       return { path, atKey: false, message: `${where} ${error.message ?? 'is invalid'}` };
   }
+}
+
+/** Which control character, where: "must not contain control characters (U+001B at character 5)". */
+function controlCharacter(text: string): string {
+  const chars = [...text];
+  const at = chars.findIndex((c) => {
+    const code = c.codePointAt(0)!;
+    return (code < 0x20 && c !== '\t' && c !== '\n') || (code >= 0x7f && code <= 0x9f);
+  });
+  const code = at < 0 ? '' : chars[at]!.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+  const which = at < 0 ? '' : ` (U+${code} at character ${at + 1})`;
+  return `must not contain control characters such as NUL, BEL or ESC${which}: the platform refuses them; remove it or write the text out`;
 }
 
 function pointerToPath(pointer: string): (string | number)[] {

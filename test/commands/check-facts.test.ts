@@ -75,6 +75,19 @@ describe('exit criteria from the platform', () => {
     expect(failing.violations[0]!.message).toContain('3 errors in the last 24 h');
   });
 
+  it('blocks alpha to beta on a single platform error in the last 24 h, and passes on none', async () => {
+    const { repo, base } = await liveAt('alpha');
+    repo.flag('video', { key: 'live', state: 'beta' }).commit('2026-11-24T11:00:00Z');
+    const none = await check(repo, base, env(), ['--strict']);
+    expect(none.rules).toEqual([]);
+    platformTime = new Date(NOW);
+    await platform!.client.reportErrors('live', { count: 1 });
+    const one = await check(repo, base, env(), ['--strict']);
+    expect(one.status).toBe(1);
+    expect(one.rules).toEqual(['exit-criteria:error']);
+    expect(one.violations[0]!.message).toContain('1 error in the last 24 h');
+  });
+
   it('needs 10 opted-in orgs for ga, and reports open incidents from GitHub', async () => {
     const { repo, base } = await liveAt('beta');
     repo.flag('video', { key: 'live', state: 'ga' }).commit('2026-11-24T11:00:00Z');

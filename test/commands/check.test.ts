@@ -111,27 +111,19 @@ describe('flags check: promotions and the soak clock', () => {
     // The side branch claims to have changed the state long ago.
     repo.flag('video', { key: 'live', state: 'beta' }).commit('2026-11-02T00:00:00Z', 'backdated');
     repo.git('checkout', '-q', 'main');
-    repo.git(
-      '-c',
-      'user.name=T',
-      '-c',
-      'user.email=t@e',
-      'merge',
-      '-q',
-      '--no-ff',
-      '-m',
-      'merge side',
-      'side',
-    );
-    // The merge reached main at its own committer time, whatever the side branch claims.
-    const amendDate = repo.git('show', '-s', '--format=%cI', 'HEAD').trim();
+    // The merge reaches main at a fixed time a day before --now (never the real clock): in beta
+    // since then, ga is 48 h early, while the side branch's date would have allowed it.
+    const merged = '2026-11-23T12:00:00Z';
+    repo.gitAt(merged, 'merge', '-q', '--no-ff', '-m', 'merge side', 'side');
     const base = repo.head();
     repo.flag('video', { key: 'live', state: 'ga' }).commit('2026-11-24T11:00:00Z');
     const out = await check(repo, base);
-    const since = out.json.changes[0].since as string;
-    expect(new Date(since).getTime()).toBe(new Date(amendDate).getTime());
-    expect(since).not.toBe('2026-11-02T00:00:00Z');
-    expect(out.errors).toContain('soak');
+    expect(out.json.changes[0]).toMatchObject({
+      since: merged,
+      eligibleAt: '2026-11-26T12:00:00Z',
+    });
+    expect(out.errors).toEqual(['soak']);
+    expect(out.violations.find((v) => v.rule === 'soak')!.message).toContain('in 2 d');
   });
 
   it('keeps the clock when a file moves to another folder, and restarts it on a revert', async () => {

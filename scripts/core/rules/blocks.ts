@@ -3,7 +3,7 @@
 import type { FlagFile, Revert, Violation } from '../model.ts';
 import { flagViolation } from './violation.ts';
 
-const LOGIN = /^@[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+export const GITHUB_LOGIN = /^@[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const HTTPS_URL = /^https:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/;
 
 const blank = (text: string | undefined): boolean => text === undefined || text.trim() === '';
@@ -21,7 +21,7 @@ export function overrideProblems(f: FlagFile): Violation[] {
       'decision_maker',
       'the `override` names no decision-maker: skipping a soak is decided in the incident channel by a named person; add `decision_maker: "@login"`',
     );
-  } else if (!LOGIN.test(o.decision_maker)) {
+  } else if (!GITHUB_LOGIN.test(o.decision_maker)) {
     add(
       'decision_maker',
       `\`override.decision_maker\` must be one person's GitHub login such as "@jdoe", not "${o.decision_maker}"`,

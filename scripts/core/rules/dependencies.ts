@@ -1,11 +1,16 @@
 // dependency-missing, dependency-cycle and dependency-order at one commit.
-import { stateRank, type FlagFile, type FlagSet, type Violation } from '../model.ts';
+import { stateRank, type FlagFile, type FlagSet, type State, type Violation } from '../model.ts';
 import { flagsByKey } from '../load.ts';
 import { keyFromPath } from '../parse-flag.ts';
 import { flagViolation } from './violation.ts';
 
-export function dependencyRules(set: FlagSet): Violation[] {
+/**
+ * `base`, when known (check, and the engineer commands), tells a dependency the change lowers (a
+ * revert) from one not yet promoted: the fix for the first is to revert the dependents too.
+ */
+export function dependencyRules(set: FlagSet, base?: FlagSet): Violation[] {
   const byKey = flagsByKey(set);
+  const baseByKey = base ? flagsByKey(base) : undefined;
   // A dependency whose file is broken is reported there; calling it missing would mislead.
   const broken = new Set(set.brokenFiles.map(keyFromPath));
   const violations: Violation[] = [];
@@ -26,14 +31,17 @@ export function dependencyRules(set: FlagSet): Violation[] {
       }
       if (dep === f.flag.key) return; // reported as a cycle
       if (stateRank(f.flag.state) > stateRank(target.flag.state)) {
-        violations.push(
-          flagViolation(
-            'dependency-order',
-            f,
-            ['state'],
-            `\`${f.flag.key}\` is ${f.flag.state} but depends on \`${dep}\`, which is ${target.flag.state}: a dependency must be promoted first; promote \`${dep}\` to ${f.flag.state} before \`${f.flag.key}\``,
-          ),
-        );
+        const before = baseByKey?.get(dep)?.flag.state;
+        const reverted = before !== undefined && stateRank(before) > stateRank(target.flag.state);
+        const promote = `\`${f.flag.key}\` is ${f.flag.state} but depends on \`${dep}\`, which is ${target.flag.state}: a dependency must be promoted first; promote \`${dep}\` to ${f.flag.state} before \`${f.flag.key}\``;
+        // Without a base (validate on the working tree) a revert block is the only sign of a revert.
+        const maybeReverted = !baseByKey && target.flag.revert !== undefined;
+        const message = reverted
+          ? revertDependentsMessage(f, target, before)
+          : maybeReverted
+            ? `${promote}; or, if \`${dep}\` is being reverted, revert \`${f.flag.key}\` too: \`${revertCommand(target)}\` lowers both`
+            : promote;
+        violations.push(flagViolation('dependency-order', f, ['state'], message));
       }
     });
   }
@@ -50,6 +58,28 @@ export function dependencyRules(set: FlagSet): Violation[] {
     );
   }
   return violations;
+}
+
+/**
+ * A revert leaves a dependent above the reverted flag: on-call must lower the dependent too,
+ * never re-promote the broken flag. The command reuses the revert block's reason and incident.
+ */
+function revertDependentsMessage(f: FlagFile, target: FlagFile, before: State): string {
+  const dep = target.flag.key;
+  const command = revertCommand(target);
+  return `\`${f.flag.key}\` is ${f.flag.state} but depends on \`${dep}\`, which this change reverts from ${before} to ${target.flag.state}: a flag never stands above a dependency, so revert \`${f.flag.key}\` too; \`${command}\` lowers \`${dep}\` and every flag that depends on it in one change`;
+}
+
+/** `npx flags revert <key> ...` with the flag's own revert reason and incident when it has them. */
+function revertCommand(target: FlagFile): string {
+  const reason = target.flag.revert?.reason?.trim() || '...';
+  const incident = target.flag.revert?.incident?.trim() || 'https://...';
+  return `npx flags revert ${target.flag.key} --reason ${shellQuote(reason)} --incident ${shellQuote(incident)}`;
+}
+
+/** A word the shell passes through unchanged: single-quoted unless it needs no quotes. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Every cycle of the graph once (per strongly connected component), starting at its smallest key. */

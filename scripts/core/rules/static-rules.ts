@@ -6,10 +6,15 @@ import { codeownersRule } from './codeowners-rule.ts';
 import { dependencyRules } from './dependencies.ts';
 import { alphaOrgRule, revertibleRule } from './flag-rules.ts';
 
-export function staticRules(set: FlagSet, codeowners: Codeowners | null): Violation[] {
+/** `base`: the flags the change starts from, when there is one (see dependencyRules). */
+export function staticRules(
+  set: FlagSet,
+  codeowners: Codeowners | null,
+  base?: FlagSet,
+): Violation[] {
   return [
     ...set.violations,
-    ...dependencyRules(set),
+    ...dependencyRules(set, base),
     ...revertibleRule(set),
     ...alphaOrgRule(set),
     ...codeownersRule(set, codeowners),

@@ -211,3 +211,109 @@ describe('flags revert', () => {
     expect(repo.read(LIVE_VIEW)).toBe(before);
   });
 });
+
+describe('the revert path when dependents stand above the reverted flag', () => {
+  const why = "e's reconnect storm";
+  const link = 'https://chat.example/incidents/88';
+
+  /** e and d at beta, d depends on e; base is that commit. */
+  function pair(): { repo: TestRepo; base: string } {
+    const repo = withIdentity(gitRepo());
+    repo.flag('video', { key: 'e', state: 'beta' });
+    repo.flag('video', { key: 'd', state: 'beta', depends_on: ['e'] });
+    return { repo, base: repo.commit('2026-11-20T10:00:00Z') };
+  }
+
+  /** The words bash makes of a command line: the message's command must survive the shell. */
+  function shellWords(line: string): string[] {
+    const out = execFileSync('bash', ['-c', `printf '%s\\0' ${line}`], { encoding: 'utf8' });
+    return out.split('\0').slice(0, -1);
+  }
+
+  it('tells on-call to revert the dependents too, with the one command that does it', async () => {
+    const { repo, base } = pair();
+    repo.flag('video', { key: 'e', state: 'alpha', revert: { reason: why, incident: link } });
+    repo.commit('2026-11-20T11:00:00Z');
+    const out = await repo.cli([
+      'check',
+      '--base',
+      base,
+      '--now',
+      '2026-11-20T12:00:00Z',
+      '--json',
+    ]);
+    expect(out.status).toBe(1);
+    const order = out.json.violations.find((v: { rule: string }) => v.rule === 'dependency-order');
+    expect(order.flag).toBe('d');
+    expect(order.message).toContain('which this change reverts from beta to alpha');
+    expect(order.message).toContain('revert `d` too');
+    expect(order.message).not.toContain('promote');
+    const command = /`(npx flags revert [^`]+)`/.exec(order.message)![1]!;
+    const argv = shellWords(command);
+    expect(argv).toEqual(['npx', 'flags', 'revert', 'e', '--reason', why, '--incident', link]);
+
+    // The command, run on the change's branch, lowers d; the change then passes the gate.
+    const run = await repo.cli(argv.slice(2));
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('d  beta -> alpha');
+    expect(parse(repo.read('flags/video/d.yaml'))).toMatchObject({
+      state: 'alpha',
+      revert: { reason: why, incident: link },
+    });
+    repo.commit('2026-11-20T11:30:00Z');
+    const after = await repo.cli(['check', '--base', base, '--now', '2026-11-20T12:00:00Z']);
+    expect(after.status).toBe(0);
+  });
+
+  it('still says "promote first" when the dependency was never higher', async () => {
+    const repo = withIdentity(gitRepo());
+    repo.flag('video', { key: 'e' }).flag('video', { key: 'd', depends_on: ['e'] });
+    const base = repo.commit('2026-11-01T10:00:00Z');
+    repo.flag('video', { key: 'd', state: 'beta', depends_on: ['e'] });
+    repo.commit('2026-11-20T11:00:00Z');
+    const out = await repo.cli([
+      'check',
+      '--base',
+      base,
+      '--now',
+      '2026-11-20T12:00:00Z',
+      '--json',
+    ]);
+    const messages = out.json.violations
+      .filter((v: { rule: string }) => v.rule === 'dependency-order')
+      .map((v: { message: string }) => v.message);
+    expect(messages.join('\n')).toContain('promote `e` to beta before `d`');
+    expect(messages.join('\n')).not.toContain('flags revert');
+  });
+
+  it('in validate (no base), offers the revert command when the dependency carries a revert block', async () => {
+    const { repo } = pair();
+    repo.flag('video', { key: 'e', state: 'alpha', revert: { reason: why, incident: link } });
+    const out = await repo.cli(['validate', '--json']);
+    expect(out.status).toBe(1);
+    const order = out.json.violations.find((v: { rule: string }) => v.rule === 'dependency-order');
+    expect(order.message).toContain('if `e` is being reverted, revert `d` too');
+    expect(order.message).toContain(`npx flags revert e --reason 'e'\\''s reconnect storm'`);
+  });
+
+  it('continues an uncommitted first revert instead of finding nothing to revert', async () => {
+    const { repo } = pair();
+    const args = ['revert', 'e', '--reason', why, '--incident', link];
+    expect((await repo.cli(args)).status).toBe(0);
+    // Not committed yet: the committed state is still beta, so CI still sees a revert to make.
+    const again = await repo.cli([...args.slice(0, 3), 'second look', '--incident', link]);
+    expect(again.status).toBe(0);
+    expect(again.stdout).not.toContain('nothing to revert');
+    expect(again.stdout).toContain('Reverted e: beta -> alpha');
+    expect(again.stdout).toContain('d  beta -> alpha');
+    expect(parse(repo.read('flags/video/e.yaml')).revert).toEqual({
+      reason: 'second look',
+      incident: link,
+    });
+    // Once committed, it is done.
+    repo.commit('2026-11-20T11:00:00Z');
+    const done = await repo.cli(args);
+    expect(done.status).toBe(1);
+    expect(done.stdout).toContain('nothing to revert');
+  });
+});
