@@ -3,7 +3,7 @@
 // clock; `now` comes in as a parameter.
 import { DAY_MS, INTERNAL_ORGS } from '../core/model.ts';
 import type { AuditEntry, PlatformFlag } from '../core/platform-model.ts';
-import { IdempotencyRecords } from './idempotency.ts';
+import { IdempotencyRecords, type IdempotencyRecord } from './idempotency.ts';
 
 /** What the platform remembers about one flag, including what the API does not show. */
 export interface StoredFlag extends Pick<
@@ -23,17 +23,6 @@ export interface StoredFlag extends Pick<
 export interface ErrorEvent {
   at: string;
   count: number;
-}
-
-/** A write's first answer, kept so a repeated Idempotency-Key gets it again. */
-export interface IdempotencyRecord {
-  /** `METHOD path key`: a key is only ever compared within one method and path. */
-  scope: string;
-  /** Hash of what was asked (body and actor), to tell a retry from a reused key. */
-  fingerprint: string;
-  status: number;
-  body: unknown;
-  at: string;
 }
 
 export interface PlatformState {

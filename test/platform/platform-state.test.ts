@@ -320,13 +320,15 @@ describe('errors, audit queries, idempotency records and the data format', () =>
     };
     const state = emptyPlatformState();
     state.idempotency.remember(record);
-    expect(lookupIdempotency(state, 'POST /p k1', fp, at(1).now)).toEqual({
+    expect(lookupIdempotency(state.idempotency, 'POST /p k1', fp, at(1).now)).toEqual({
       kind: 'replay',
       record,
     });
-    expect(lookupIdempotency(state, 'POST /p k1', 'other', at(1).now).kind).toBe('reused');
-    expect(lookupIdempotency(state, 'POST /q k1', fp, at(1).now).kind).toBe('new');
-    expect(lookupIdempotency(state, 'POST /p k1', fp, at(25).now).kind).toBe('new');
+    expect(lookupIdempotency(state.idempotency, 'POST /p k1', 'other', at(1).now).kind).toBe(
+      'reused',
+    );
+    expect(lookupIdempotency(state.idempotency, 'POST /q k1', fp, at(1).now).kind).toBe('new');
+    expect(lookupIdempotency(state.idempotency, 'POST /p k1', fp, at(25).now).kind).toBe('new');
   });
 
   it('keeps at most the newest 10,000 idempotency records, and none older than 24 h', () => {
