@@ -15,11 +15,8 @@ function serverErrorCodes(): Set<string> {
     for (const m of source.matchAll(/(?:PlatformError\(\s*\d+,\s*|errorBody\(\s*)'([A-Z_]+)'/g)) {
       codes.add(m[1] ?? '');
     }
-    // Codes chosen by a condition, e.g. `status === 431 ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST'`.
-    for (const m of source.matchAll(/\?\s*'([A-Z_]{4,})'\s*:\s*'([A-Z_]{4,})'/g)) {
-      codes.add(m[1] ?? '');
-      codes.add(m[2] ?? '');
-    }
+    // Codes in tables of answers, e.g. `{ status: 431, code: 'HEADERS_TOO_LARGE', ... }`.
+    for (const m of source.matchAll(/\bcode: '([A-Z_]{4,})'/g)) codes.add(m[1] ?? '');
   }
   return codes;
 }
