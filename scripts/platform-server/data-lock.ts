@@ -29,6 +29,10 @@ export interface DataLock {
   releaseSync(): void;
 }
 
+/** Locks held by this process, released on exit however it exits (bar SIGKILL). */
+const held = new Set<DataLock>();
+let exitHook = false;
+
 export function lockPathOf(dataFile: string): string {
   return `${dataFile}.lock`;
 }
@@ -46,8 +50,10 @@ export function processStartTime(pid: number): string | null {
   return fields[19] ?? null;
 }
 
-function alive(owner: LockOwner): boolean {
-  if (owner.pid === process.pid) return false; // a pid we hold now is not a server we run
+function alive(owner: LockOwner, path: string): boolean {
+  // Our own pid: a server in this process, or a lock from before a restart that reused the pid
+  // (a container's pid 1).
+  if (owner.pid === process.pid) return [...held].some((lock) => lock.path === path);
   try {
     process.kill(owner.pid, 0);
   } catch (error) {
@@ -119,7 +125,7 @@ export async function acquireDataLock(dataFile: string): Promise<DataLock> {
       const found = await readOwner(path);
       if (found === null) continue; // released meanwhile
       const { owner } = found;
-      if (owner === null || owner.host !== hostname() || alive(owner)) {
+      if (owner === null || owner.host !== hostname() || alive(owner, path)) {
         throw inUse(dataFile, path, owner);
       }
       await clearStale(path, found.text);
@@ -146,10 +152,6 @@ async function clearStale(path: string, staleText: string): Promise<void> {
   if (text !== null && text !== staleText) await link(moved, path).catch(() => undefined);
   await unlink(moved).catch(() => undefined);
 }
-
-/** Locks held by this process, released on exit however it exits (bar SIGKILL). */
-const held = new Set<DataLock>();
-let exitHook = false;
 
 function heldLock(path: string, text: string): DataLock {
   let released = false;
