@@ -121,6 +121,7 @@ function flagCalls(
 /** Per org: staff enables, customer opt-ins, the flags an org sees, its audit log. */
 function orgCalls(
   request: Request,
+  pageSize: number,
 ): Pick<PlatformClient, 'setOrgEnabled' | 'setOptIn' | 'orgFlags' | 'orgAuditLog'> {
   return {
     async setOrgEnabled(org, key, enabled, opts = {}) {
@@ -144,35 +145,61 @@ function orgCalls(
     },
 
     async orgAuditLog(org) {
-      const path = `${orgPath(org)}/audit-log`;
-      const { body } = await request<{ entries: AuditEntry[] }>({ method: 'GET', path });
-      return requireArray(body.entries, 'entries');
+      return readAllPages(request, `${orgPath(org)}/audit-log`, new URLSearchParams(), pageSize);
     },
   };
 }
 
 /** The platform audit log. */
-function auditCalls(request: Request): Pick<PlatformClient, 'auditLog'> {
+function auditCalls(request: Request, pageSize: number): Pick<PlatformClient, 'auditLog'> {
   return {
     async auditLog(query = {}) {
       const params = new URLSearchParams();
       if (query.flag !== undefined) params.set('flag', query.flag);
       if (query.since !== undefined) params.set('since', query.since);
-      const qs = params.size > 0 ? `?${params.toString()}` : '';
-      const path = `/api/v1/platform/audit-log${qs}`;
-      const { body } = await request<{ entries: AuditEntry[] }>({ method: 'GET', path });
-      return requireArray(body.entries, 'entries');
+      return readAllPages(request, '/api/v1/platform/audit-log', params, pageSize);
     },
   };
 }
 
+/**
+ * Every entry of a paged audit log: the server answers at most a page per request, with the
+ * cursor of the next page (`next_cursor`) until the last. Callers get the whole list, as before
+ * the log was paged.
+ */
+async function readAllPages(
+  request: Request,
+  path: string,
+  params: URLSearchParams,
+  pageSize: number,
+): Promise<AuditEntry[]> {
+  const all: AuditEntry[] = [];
+  const seen = new Set<string>();
+  params.set('limit', String(pageSize));
+  for (;;) {
+    const { body } = await request<{ entries: AuditEntry[]; next_cursor?: string | null }>({
+      method: 'GET',
+      path: `${path}?${params.toString()}`,
+    });
+    all.push(...requireArray(body.entries, 'entries'));
+    const next = body.next_cursor;
+    if (next === undefined || next === null) return all;
+    if (typeof next !== 'string' || seen.has(next)) {
+      throw new PlatformError(200, 'BAD_RESPONSE', `platform audit log repeats cursor '${next}'`);
+    }
+    seen.add(next);
+    params.set('cursor', next);
+  }
+}
+
 export function createPlatformClient(options: PlatformClientOptions): PlatformClient {
   const { base, request } = createTransport(options);
+  const pageSize = options.auditPageSize ?? 1000;
   const client: PlatformClient = {
     baseUrl: base,
     ...flagCalls(request),
-    ...orgCalls(request),
-    ...auditCalls(request),
+    ...orgCalls(request, pageSize),
+    ...auditCalls(request, pageSize),
   };
   const describe = (): string => `PlatformClient(${base})`;
   Object.defineProperties(client, {

@@ -41,6 +41,8 @@ export interface PlatformClientOptions {
   now?: () => number;
   fetch?: typeof fetch;
   onRetry?: (info: RetryInfo) => void;
+  /** Audit-log entries asked for per page (default 1000, the server's most). */
+  auditPageSize?: number;
 }
 
 export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';

@@ -26,6 +26,7 @@ import {
   parseFlagKey,
   parseFlagMetadata,
   parseOrgId,
+  parsePageQuery,
   parseStateBody,
 } from './validation.ts';
 import { PlatformError } from '../core/platform-model.ts';
@@ -171,14 +172,17 @@ export const ROUTES: readonly Route[] = [
     path: '/api/v1/platform/audit-log',
     read: (state, req) => ({
       status: 200,
-      body: { entries: platformAuditLog(state, parseAuditQuery(req.query)) },
+      body: platformAuditLog(state, parseAuditQuery(req.query)),
     }),
   },
   {
     kind: 'read',
     method: 'GET',
     path: '/api/v1/orgs/{org_id}/audit-log',
-    read: (state, req) => ({ status: 200, body: { entries: orgAuditLog(state, orgId(req)) } }),
+    read: (state, req) => ({
+      status: 200,
+      body: orgAuditLog(state, orgId(req), parsePageQuery(req.query)),
+    }),
   },
 ];
 

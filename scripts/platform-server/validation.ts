@@ -2,7 +2,7 @@
 // typed input, or a 400 BAD_REQUEST that says what is wrong.
 import { KEY_MAX_LENGTH, KEY_PATTERN, STATES, type State } from '../core/model.ts';
 import { PlatformError, type FlagMetadata } from '../core/platform-model.ts';
-import type { AuditQuery } from './state.ts';
+import { MAX_AUDIT_PAGE, type AuditPageQuery } from './audit-pages.ts';
 
 /** Org ids are slugs such as `novalien-internal` or opaque ids; no spaces, slashes or dots-only. */
 export const ORG_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -120,11 +120,33 @@ export function parseActor(header: string | string[] | undefined): string {
   return actor;
 }
 
-export function parseAuditQuery(params: URLSearchParams): AuditQuery {
-  const query: AuditQuery = {};
+/** `flag`, `since`, `limit` and `cursor` of an audit-log query; empty values are absent. */
+export function parseAuditQuery(params: URLSearchParams): AuditPageQuery {
+  const query: AuditPageQuery = parsePageQuery(params);
   const flag = params.get('flag');
   if (flag !== null && flag !== '') query.flag = parseFlagKey(flag);
   const since = params.get('since');
   if (since !== null && since !== '') query.since = parseIsoTime(since, 'since');
+  return query;
+}
+
+/** `limit` and `cursor`: the paging of a list. */
+export function parsePageQuery(params: URLSearchParams): AuditPageQuery {
+  const query: AuditPageQuery = {};
+  const limit = params.get('limit');
+  if (limit !== null && limit !== '') {
+    const n = /^\d{1,4}$/.test(limit) ? Number(limit) : NaN;
+    if (!(n >= 1 && n <= MAX_AUDIT_PAGE)) {
+      throw badRequest(`'limit' must be an integer from 1 to ${MAX_AUDIT_PAGE}`);
+    }
+    query.limit = n;
+  }
+  const cursor = params.get('cursor');
+  if (cursor !== null && cursor !== '') {
+    if (!/^[1-9]\d{0,14}$/.test(cursor)) {
+      throw badRequest(`'cursor' must be a next_cursor of an earlier page`);
+    }
+    query.after = Number(cursor);
+  }
   return query;
 }
