@@ -193,8 +193,10 @@ export type RouteMatch =
 
 const compiled = ROUTES.map((route) => ({ route, parts: route.path.slice(1).split('/') }));
 
+/** HEAD is answered on every GET route: the same status and headers, no body (node omits it). */
 export function matchRoute(method: string, segments: readonly string[]): RouteMatch {
   const allow: string[] = [];
+  const wanted = method === 'HEAD' ? 'GET' : method;
   for (const { route, parts } of compiled) {
     if (parts.length !== segments.length) continue;
     const params: Record<string, string> = {};
@@ -207,8 +209,8 @@ export function matchRoute(method: string, segments: readonly string[]): RouteMa
       return part === segment;
     });
     if (!matches) continue;
-    if (route.method === method) return { kind: 'found', route, params };
-    allow.push(route.method);
+    if (route.method === wanted) return { kind: 'found', route, params };
+    allow.push(...(route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]));
   }
   return allow.length > 0 ? { kind: 'method-not-allowed', allow } : { kind: 'not-found' };
 }
