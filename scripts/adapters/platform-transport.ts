@@ -3,6 +3,7 @@
 // carries one Idempotency-Key across all its tries, so a retry after a lost answer cannot apply
 // twice. The token lives in a closure: no property or message of the transport holds it.
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import { EvaluationError, UsageError } from '../core/errors.ts';
 import { PlatformError, type WriteOptions } from '../core/platform-model.ts';
 
@@ -43,6 +44,8 @@ export interface PlatformClientOptions {
   onRetry?: (info: RetryInfo) => void;
   /** Audit-log entries asked for per page (default 1000, the server's most). */
   auditPageSize?: number;
+  /** The signal that ends one try after `ms` (default AbortSignal.timeout), for tests. */
+  timeoutSignal?: (ms: number) => AbortSignal;
 }
 
 export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
@@ -76,6 +79,7 @@ interface Settings {
   now: () => number;
   fetch: typeof fetch;
   onRetry: ((info: RetryInfo) => void) | undefined;
+  timeoutSignal: (ms: number) => AbortSignal;
 }
 
 const defaultSleep = (ms: number): Promise<void> =>
@@ -115,6 +119,7 @@ function settingsOf(options: PlatformClientOptions): Settings {
     now: options.now ?? Date.now,
     fetch: options.fetch ?? globalThis.fetch,
     onRetry: options.onRetry,
+    timeoutSignal: options.timeoutSignal ?? ((ms) => AbortSignal.timeout(ms)),
   };
 }
 
@@ -144,10 +149,7 @@ function requestHeaders(s: Settings, call: Call): Record<string, string> {
 
 export function createTransport(options: PlatformClientOptions): Transport {
   const s = settingsOf(options);
-
-  /** Belt and braces: whatever a server or a library puts in a message, the token leaves it. */
-  const redact = (text: string): string =>
-    s.token === undefined ? text : text.split(s.token).join('[redacted]');
+  const secret = tokenFinder(s.token);
 
   async function pause(call: Call, attempt: number, delayMs: number, reason: string) {
     s.onRetry?.({ method: call.method, path: call.path, attempt, delayMs, reason });
@@ -167,16 +169,17 @@ export function createTransport(options: PlatformClientOptions): Transport {
           method: call.method,
           headers,
           body: payload,
-          signal: AbortSignal.timeout(s.timeoutMs),
+          signal: s.timeoutSignal(s.timeoutMs),
         });
         status = res.status;
         retryAfter = res.headers.get('retry-after');
         text = await res.text();
       } catch (error) {
-        const reason = redact(networkReason(error, s.timeoutMs));
+        const reason = secret.redact(networkReason(error, s.timeoutMs, new URL(url).hostname));
         if (attempt >= s.tries) {
+          const tried = s.tries === 1 ? '' : `; tried ${s.tries} times`;
           throw new PlatformUnreachableError(
-            `platform at ${s.base} did not answer after ${s.tries} ${s.tries === 1 ? 'try' : 'tries'}: ${reason}`,
+            `could not reach the platform at ${s.base}: ${reason}${tried}`,
             { cause: error },
           );
         }
@@ -190,30 +193,70 @@ export function createTransport(options: PlatformClientOptions): Transport {
         await pause(call, attempt, delay, `HTTP ${status}`);
         continue;
       }
-      const error = platformError(s, status, text, retryable ? attempt : 0);
-      throw new PlatformError(error.status, error.code, redact(error.message));
+      throw platformError(s, secret, { status, text, triedTimes: retryable ? attempt : 0 });
     }
   }
 
   return { base: s.base, request };
 }
 
+interface TokenFinder {
+  /** Whether `text` holds the token as a whole (not inside a longer word). */
+  holds(text: string): boolean;
+  /** `text` with each whole occurrence of the token replaced by `[redacted]`. */
+  redact(text: string): string;
+}
+
+/**
+ * Finds the token where it stands whole: a token that happens to be a word ("wrong") must not
+ * mangle "wrongly", and text that holds it whole is the token, whatever it means in English.
+ */
+function tokenFinder(token: string | undefined): TokenFinder {
+  if (token === undefined) return { holds: () => false, redact: (text) => text };
+  const escaped = token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // Word edges only where the token itself begins or ends with a word character.
+  const before = /^[A-Za-z0-9]/.test(token) ? '(?<![A-Za-z0-9])' : '';
+  const after = /[A-Za-z0-9]$/.test(token) ? '(?![A-Za-z0-9])' : '';
+  const pattern = new RegExp(`${before}${escaped}${after}`, 'g');
+  return {
+    holds: (text) => text.search(pattern) !== -1,
+    redact: (text) => text.replace(pattern, '[redacted]'),
+  };
+}
+
+/**
+ * The platform's error answer as a PlatformError: its code and message, or for an answer that is
+ * not the API's JSON, the status in words. The platform's own text is never echoed when it holds
+ * the token: it is withheld whole rather than redacted, so nothing of it is guessed at.
+ */
 function platformError(
   s: Settings,
-  status: number,
-  text: string,
-  triedTimes: number,
+  secret: TokenFinder,
+  answer: { status: number; text: string; triedTimes: number },
 ): PlatformError {
+  const { status, text, triedTimes } = answer;
   let code = `HTTP_${status}`;
-  let message = `platform answered HTTP ${status}`;
+  let message = `the platform answered ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd();
+  let said: string | undefined;
   try {
     const doc = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
     if (typeof doc.error?.code === 'string') code = doc.error.code;
-    if (typeof doc.error?.message === 'string') message = doc.error.message;
+    if (typeof doc.error?.message === 'string') said = doc.error.message;
   } catch {
-    if (text.trim() !== '') message += `: ${text.trim().slice(0, 200)}`;
+    if (text.trim() !== '') said = `${message}: ${text.trim().slice(0, 200)}`;
   }
-  if (status === 401 && s.token === undefined) message += ' (no token: set PLATFORM_API_TOKEN)';
+  if (secret.holds(code)) code = `HTTP_${status}`;
+  if (said !== undefined) {
+    message = secret.holds(said)
+      ? `${message} (its message is not shown: it contains the API token)`
+      : said;
+  }
+  if (status === 401) {
+    message +=
+      s.token === undefined
+        ? ' (no token: set PLATFORM_API_TOKEN)'
+        : ' (the token in PLATFORM_API_TOKEN was refused)';
+  }
   if (triedTimes > 1) message += ` (after ${triedTimes} tries)`;
   return new PlatformError(status, code, message);
 }
@@ -230,12 +273,34 @@ function parseJson<T>(text: string, status: number): T {
   }
 }
 
-function networkReason(error: unknown, timeoutMs: number): string {
+/** Why a try got no answer, in words, with the system's code: what on-call searches for. */
+function networkReason(error: unknown, timeoutMs: number, host: string): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return `timed out after ${timeoutMs} ms`;
   }
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  if (typeof cause?.message === 'string') return cause.message;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  switch (code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+    case 'EAI_FAIL':
+      return `DNS lookup of ${host} failed (${code})`;
+    case 'ECONNREFUSED':
+      return `connection refused (${code})`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+      return `the connection was closed before an answer (${code})`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `no route to ${host} (${code})`;
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `connecting to ${host} timed out (${code})`;
+  }
+  const text = typeof cause?.message === 'string' ? cause.message : undefined;
+  if (code !== undefined) return text ? `${text} (${code})` : code;
+  if (text !== undefined) return text;
   return error instanceof Error ? error.message : String(error);
 }
