@@ -118,7 +118,7 @@ export function createRequestHandler(
       // Read inside the turn so audit times follow the order writes were applied in.
       const now = options.clock();
       if (scope !== undefined) {
-        const found = lookupIdempotency(state, scope, fingerprint, now);
+        const found = lookupIdempotency(state.idempotency, scope, fingerprint, now);
         if (found.kind === 'replay') {
           const { status, body } = found.record;
           return { change: null, value: { status, body, replayed: true } };

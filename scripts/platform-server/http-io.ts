@@ -72,8 +72,18 @@ export function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buf
       if (size > MAX_BODY_BYTES) reject(tooLarge());
       else resolve(Buffer.concat(chunks));
     });
-    req.on('error', reject);
+    // The client went away or was too slow (the server's request timeout closed the socket):
+    // nothing can be answered any more, and it is not a fault of ours.
+    req.on('error', () => reject(bodyNotArrived()));
   });
+}
+
+function bodyNotArrived(): PlatformError {
+  return new PlatformError(
+    408,
+    'REQUEST_TIMEOUT',
+    'the request body did not arrive in full; the connection is closed',
+  );
 }
 
 function tooLarge(): PlatformError {

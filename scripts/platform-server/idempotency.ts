@@ -1,9 +1,20 @@
 // Idempotency-Key semantics: the first answer to a write is stored with its effect, in the same
 // persisted state, so a repeated key replays that answer and repeats no effect, even across a
-// crash. The records live in PlatformState; only applyChange (state.ts) adds to them.
+// crash. The records live in PlatformState; only applyChange (state.ts) adds to them. This file
+// knows nothing of the rest of the state, so state.ts can hold the records without a cycle.
 import { createHash } from 'node:crypto';
 import { DAY_MS } from '../core/model.ts';
-import type { IdempotencyRecord, PlatformState } from './state.ts';
+
+/** A write's first answer, kept so a repeated Idempotency-Key gets it again. */
+export interface IdempotencyRecord {
+  /** `METHOD path key`: a key is only ever compared within one method and path. */
+  scope: string;
+  /** Hash of what was asked (body and actor), to tell a retry from a reused key. */
+  fingerprint: string;
+  status: number;
+  body: unknown;
+  at: string;
+}
 
 /** Keys kept: the newest 10,000 of the last 24 h (a retry comes within seconds). */
 export const MAX_IDEMPOTENCY_RECORDS = 10_000;
@@ -38,12 +49,12 @@ export type IdempotencyLookup =
   | { kind: 'reused'; record: IdempotencyRecord };
 
 export function lookupIdempotency(
-  state: PlatformState,
+  records: IdempotencyRecords,
   scope: string,
   fingerprint: string,
   now: Date,
 ): IdempotencyLookup {
-  const record = state.idempotency.get(scope);
+  const record = records.get(scope);
   const expired = !record || Date.parse(record.at) <= now.getTime() - IDEMPOTENCY_TTL_MS;
   if (expired) return { kind: 'new' };
   return record.fingerprint === fingerprint

@@ -24,6 +24,10 @@ Options:
   --latency-ms N   delay every answer by N milliseconds (default 0)
   -h, --help       this text
 
+Only one server may use a data file at a time: it holds FILE.lock while it runs, and a second
+one exits (status 2) naming the process that holds it. A lock left by a killed server is
+taken over once its process is gone.
+
 Exit status: 0 after SIGTERM or SIGINT, 2 when it could not start.
 `;
 
@@ -118,18 +122,28 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  // Once stopped (requests in flight answered, writes on disk, the lock released), exit at once:
+  // nothing else of ours is left to finish, and a stray handle must not keep the process alive.
+  // A signal while stopping is ignored, not fatal: npm forwards the SIGINT of Ctrl-C that the
+  // server already got from the terminal, and close() cuts connections after a grace period.
+  let stopping = false;
   const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
     process.stderr.write(`platform: ${signal}, stopping\n`);
     server.close().then(
-      () => process.stderr.write('platform: stopped\n'),
+      () => {
+        process.stderr.write('platform: stopped\n');
+        process.exit(process.exitCode ?? 0);
+      },
       (error: unknown) => {
         process.stderr.write(`platform: unclean stop: ${String(error)}\n`);
-        process.exitCode = 1;
+        process.exit(1);
       },
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   process.stdout.write(`listening on ${server.url}\n`);
 }
 

@@ -4,8 +4,8 @@
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { STATES } from '../core/model.ts';
-import { IdempotencyRecords } from './idempotency.ts';
-import { emptyPlatformState, type IdempotencyRecord, type PlatformState } from './state.ts';
+import { IdempotencyRecords, type IdempotencyRecord } from './idempotency.ts';
+import { emptyPlatformState, type PlatformState } from './state.ts';
 
 export const DATA_FORMAT = 'novavms-platform/1';
 

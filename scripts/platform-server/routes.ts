@@ -26,6 +26,7 @@ import {
   parseFlagKey,
   parseFlagMetadata,
   parseOrgId,
+  parsePageQuery,
   parseStateBody,
 } from './validation.ts';
 import { PlatformError } from '../core/platform-model.ts';
@@ -171,14 +172,17 @@ export const ROUTES: readonly Route[] = [
     path: '/api/v1/platform/audit-log',
     read: (state, req) => ({
       status: 200,
-      body: { entries: platformAuditLog(state, parseAuditQuery(req.query)) },
+      body: platformAuditLog(state, parseAuditQuery(req.query)),
     }),
   },
   {
     kind: 'read',
     method: 'GET',
     path: '/api/v1/orgs/{org_id}/audit-log',
-    read: (state, req) => ({ status: 200, body: { entries: orgAuditLog(state, orgId(req)) } }),
+    read: (state, req) => ({
+      status: 200,
+      body: orgAuditLog(state, orgId(req), parsePageQuery(req.query)),
+    }),
   },
 ];
 
@@ -189,8 +193,10 @@ export type RouteMatch =
 
 const compiled = ROUTES.map((route) => ({ route, parts: route.path.slice(1).split('/') }));
 
+/** HEAD is answered on every GET route: the same status and headers, no body (node omits it). */
 export function matchRoute(method: string, segments: readonly string[]): RouteMatch {
   const allow: string[] = [];
+  const wanted = method === 'HEAD' ? 'GET' : method;
   for (const { route, parts } of compiled) {
     if (parts.length !== segments.length) continue;
     const params: Record<string, string> = {};
@@ -203,8 +209,8 @@ export function matchRoute(method: string, segments: readonly string[]): RouteMa
       return part === segment;
     });
     if (!matches) continue;
-    if (route.method === method) return { kind: 'found', route, params };
-    allow.push(route.method);
+    if (route.method === wanted) return { kind: 'found', route, params };
+    allow.push(...(route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]));
   }
   return allow.length > 0 ? { kind: 'method-not-allowed', allow } : { kind: 'not-found' };
 }

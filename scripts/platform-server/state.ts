@@ -3,7 +3,8 @@
 // clock; `now` comes in as a parameter.
 import { DAY_MS, INTERNAL_ORGS } from '../core/model.ts';
 import type { AuditEntry, PlatformFlag } from '../core/platform-model.ts';
-import { IdempotencyRecords } from './idempotency.ts';
+import { auditPage, trimAuditLog, type AuditPage, type AuditPageQuery } from './audit-pages.ts';
+import { IdempotencyRecords, type IdempotencyRecord } from './idempotency.ts';
 
 /** What the platform remembers about one flag, including what the API does not show. */
 export interface StoredFlag extends Pick<
@@ -23,17 +24,6 @@ export interface StoredFlag extends Pick<
 export interface ErrorEvent {
   at: string;
   count: number;
-}
-
-/** A write's first answer, kept so a repeated Idempotency-Key gets it again. */
-export interface IdempotencyRecord {
-  /** `METHOD path key`: a key is only ever compared within one method and path. */
-  scope: string;
-  /** Hash of what was asked (body and actor), to tell a retry from a reused key. */
-  fingerprint: string;
-  status: number;
-  body: unknown;
-  at: string;
 }
 
 export interface PlatformState {
@@ -79,6 +69,7 @@ export function applyChange(state: PlatformState, change: StateChange): void {
       state[log].push(entry);
       state.next_audit_id++;
     }
+    trimAuditLog(state[log]);
   }
   if (change.idempotency) state.idempotency.remember(change.idempotency);
 }
@@ -159,21 +150,16 @@ export function orgFlags(state: PlatformState, org: string): string[] {
     .map((f) => f.key);
 }
 
-export interface AuditQuery {
-  flag?: string;
-  /** Entries at or after this time. */
-  since?: Date;
+/** One page of the platform audit log (oldest first). */
+export function platformAuditLog(state: PlatformState, query: AuditPageQuery = {}): AuditPage {
+  return auditPage(state.platform_audit, query);
 }
 
-export function platformAuditLog(state: PlatformState, query: AuditQuery = {}): AuditEntry[] {
-  const since = query.since?.getTime();
-  return state.platform_audit.filter(
-    (e) =>
-      (query.flag === undefined || e.flag === query.flag) &&
-      (since === undefined || Date.parse(e.at) >= since),
-  );
-}
-
-export function orgAuditLog(state: PlatformState, org: string): AuditEntry[] {
-  return state.org_audit.filter((e) => e.org === org);
+/** One page of an org's audit log (oldest first). */
+export function orgAuditLog(
+  state: PlatformState,
+  org: string,
+  query: Omit<AuditPageQuery, 'flag' | 'since'> = {},
+): AuditPage {
+  return auditPage(state.org_audit, query, (e) => e.org === org);
 }

@@ -2,13 +2,23 @@
 // typed input, or a 400 BAD_REQUEST that says what is wrong.
 import { KEY_MAX_LENGTH, KEY_PATTERN, STATES, type State } from '../core/model.ts';
 import { PlatformError, type FlagMetadata } from '../core/platform-model.ts';
-import type { AuditQuery } from './state.ts';
+import { MAX_AUDIT_PAGE, type AuditPageQuery } from './audit-pages.ts';
+import { parseRfc3339 } from './rfc3339.ts';
 
 /** Org ids are slugs such as `novalien-internal` or opaque ids; no spaces, slashes or dots-only. */
 export const ORG_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-const MAX_TEXT = 2000;
-const MAX_DEPENDENCIES = 100;
+/** The longest description or owner, in code points (as JSON Schema's maxLength counts). */
+export const MAX_TEXT = 2000;
+/**
+ * Text the API stores (description, owner): not blank (some character outside JavaScript's
+ * `\s`), and no control characters but tab, line feed and carriage return (C0, DEL, C1).
+ * The same pattern is in schema/platform-api.yaml (FlagMetadata).
+ */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
+export const TEXT_PATTERN = /^(?=[\s\S]*\S)[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$/u;
+export const MAX_DEPENDENCIES = 100;
+/** X-Actor: 1 to 100 printable ASCII characters. */
+export const ACTOR_PATTERN = /^[\x20-\x7e]{1,100}$/;
 const MAX_ERROR_COUNT = 1_000_000;
 
 export function badRequest(message: string): PlatformError {
@@ -50,10 +60,23 @@ function requireObject(body: unknown, allowed: readonly string[]): Record<string
 }
 
 function requireText(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_TEXT) {
-    throw badRequest(`'${field}' must be a non-empty string of at most ${MAX_TEXT} characters`);
+  if (typeof value !== 'string') throw badRequest(`'${field}' must be a string`);
+  const length = codePoints(value);
+  if (length > MAX_TEXT) {
+    throw badRequest(`'${field}' is ${length} characters long; at most ${MAX_TEXT} are allowed`);
+  }
+  if (!/\S/.test(value)) throw badRequest(`'${field}' must not be empty or blank`);
+  if (!TEXT_PATTERN.test(value)) {
+    throw badRequest(
+      `'${field}' must not contain control characters (tab, line feed and carriage return are allowed)`,
+    );
   }
   return value;
+}
+
+/** Length as JSON Schema counts it: code points, not UTF-16 units (an emoji is one). */
+function codePoints(text: string): number {
+  return [...text].length;
 }
 
 export function parseFlagMetadata(body: unknown): FlagMetadata {
@@ -88,9 +111,9 @@ export function parseEnabledBody(body: unknown): boolean {
 }
 
 export function parseIsoTime(value: string, field: string): Date {
-  const ms = ISO_TIME.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) {
-    throw badRequest(`'${field}' must be an ISO 8601 time such as 2026-11-24T12:00:00Z`);
+  const ms = parseRfc3339(value);
+  if (ms === null) {
+    throw badRequest(`'${field}' must be an RFC 3339 date-time such as 2026-11-24T12:00:00Z`);
   }
   return new Date(ms);
 }
@@ -107,24 +130,46 @@ export function parseErrorReport(body: unknown, now: Date): { count: number; at:
     throw badRequest(`'count' must be an integer from 1 to ${MAX_ERROR_COUNT}`);
   }
   if (obj.at === undefined) return { count, at: now };
-  if (typeof obj.at !== 'string') throw badRequest(`'at' must be an ISO 8601 time`);
+  if (typeof obj.at !== 'string') throw badRequest(`'at' must be an RFC 3339 date-time`);
   return { count, at: parseIsoTime(obj.at, 'at') };
 }
 
 export function parseActor(header: string | string[] | undefined): string {
   if (header === undefined) return 'api';
   const actor = Array.isArray(header) ? header.join(',') : header;
-  if (actor.length === 0 || actor.length > 100 || /[^\x20-\x7e]/.test(actor)) {
+  if (!ACTOR_PATTERN.test(actor)) {
     throw badRequest('X-Actor must be 1 to 100 printable ASCII characters');
   }
   return actor;
 }
 
-export function parseAuditQuery(params: URLSearchParams): AuditQuery {
-  const query: AuditQuery = {};
+/** `flag`, `since`, `limit` and `cursor` of an audit-log query; empty values are absent. */
+export function parseAuditQuery(params: URLSearchParams): AuditPageQuery {
+  const query: AuditPageQuery = parsePageQuery(params);
   const flag = params.get('flag');
   if (flag !== null && flag !== '') query.flag = parseFlagKey(flag);
   const since = params.get('since');
   if (since !== null && since !== '') query.since = parseIsoTime(since, 'since');
+  return query;
+}
+
+/** `limit` and `cursor`: the paging of a list. */
+export function parsePageQuery(params: URLSearchParams): AuditPageQuery {
+  const query: AuditPageQuery = {};
+  const limit = params.get('limit');
+  if (limit !== null && limit !== '') {
+    const n = /^\d{1,4}$/.test(limit) ? Number(limit) : NaN;
+    if (!(n >= 1 && n <= MAX_AUDIT_PAGE)) {
+      throw badRequest(`'limit' must be an integer from 1 to ${MAX_AUDIT_PAGE}`);
+    }
+    query.limit = n;
+  }
+  const cursor = params.get('cursor');
+  if (cursor !== null && cursor !== '') {
+    if (!/^[1-9]\d{0,14}$/.test(cursor)) {
+      throw badRequest(`'cursor' must be a next_cursor of an earlier page`);
+    }
+    query.after = Number(cursor);
+  }
   return query;
 }

@@ -201,7 +201,7 @@ describe('a failing platform', () => {
     expect(dead.status).toBe(2);
     expect(dead.stderr.trim().split('\n')).toHaveLength(1);
     expect(dead.stderr).toMatch(
-      /^flags deploy: platform at http:\/\/127\.0\.0\.1:\d+ did not answer after 2 tries: ECONNREFUSED/,
+      /^flags deploy: could not reach the platform at http:\/\/127\.0\.0\.1:\d+: connection refused \(ECONNREFUSED\); tried 2 times/,
     );
     expect(dead.json).toMatchObject({ ok: false, error: { code: 'evaluation' } });
 

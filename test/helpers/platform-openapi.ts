@@ -33,13 +33,43 @@ const ROOT_ID = 'platform-api';
 
 const ajv = new Ajv2020({ strict: true, allErrors: true });
 ajv.addKeyword('components');
-ajv.addFormat('date-time', {
-  type: 'string',
-  validate: (s: string) =>
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) &&
-    !Number.isNaN(Date.parse(s)),
-});
+ajv.addFormat('date-time', { type: 'string', validate: isRfc3339DateTime });
 ajv.addSchema({ $id: ROOT_ID, components: { schemas: apiDoc.components.schemas } });
+
+/**
+ * RFC 3339 section 5.6 `date-time`, written apart from the server's parser so that the two are
+ * compared, not copied: seconds required, `T`/`Z` in either case, calendar-checked dates, and a
+ * leap second only at 23:59:60 UTC on the last day of a month (section 5.7, Appendix D).
+ */
+export function isRfc3339DateTime(text: string): boolean {
+  const m =
+    /^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(\.\d+)?(?:[Zz]|([+-])(\d\d):(\d\d))$/.exec(
+      text,
+    );
+  if (!m) return false;
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const date = new Date(Date.UTC(2000, mo - 1, d));
+  date.setUTCFullYear(y);
+  const realDate = date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1;
+  const oh = Number(m[9] ?? 0);
+  const om = Number(m[10] ?? 0);
+  if (!realDate || mo < 1 || mo > 12 || h > 23 || mi > 59 || sec > 60 || oh > 23 || om > 59) {
+    return false;
+  }
+  if (sec < 60) return true;
+  // The UTC minute of a leap second is 23:59 on the last day of its month.
+  const shift = (m[8] === '-' ? 1 : -1) * (oh * 60 + om);
+  const utc = new Date(date.getTime() + (h * 60 + mi + shift) * 60_000);
+  const nextDay = new Date(utc.getTime() + 86_400_000);
+  return utc.getUTCHours() === 23 && utc.getUTCMinutes() === 59 && nextDay.getUTCDate() === 1;
+}
 
 const validators = new Map<string, ValidateFunction>();
 
@@ -102,14 +132,28 @@ export function answerProblems(answer: ObservedAnswer): string[] {
   if (template === undefined) return [`${answer.path} is not a documented path`];
   const operation = apiDoc.paths[template]?.[answer.method.toLowerCase()] as Operation | undefined;
   const where = `${answer.method} ${template} ${answer.status}`;
-  if (!operation)
-    return answer.status === 405 ? [] : [`${answer.method} ${template} is not documented`];
+  if (!operation) {
+    if (answer.status !== 405) return [`${answer.method} ${template} is not documented`];
+    const documentedMethods = Object.keys(apiDoc.paths[template] ?? {})
+      .filter((m) => METHODS.includes(m))
+      .map((m) => m.toUpperCase())
+      .sort();
+    const allow = (answer.headers.get('allow') ?? '').split(', ').sort();
+    return allow.join() === documentedMethods.join()
+      ? []
+      : [
+          `${answer.method} ${template} 405 Allow ${allow.join()} is not ${documentedMethods.join()}`,
+        ];
+  }
   const documented = operation.responses[String(answer.status)] ?? operation.responses.default;
   if (!documented) return [`${where} is not a documented answer`];
   const response = resolveResponse(documented);
   const problems: string[] = [];
   for (const header of Object.keys(response.headers ?? {})) {
     if (!answer.headers.has(header)) problems.push(`${where} lacks header ${header}`);
+  }
+  if (answer.method === 'HEAD') {
+    return answer.body === undefined ? problems : [...problems, `${where} has a body`];
   }
   const ref = response.content?.['application/json']?.schema?.$ref;
   if (ref === undefined) return [...problems, `${where} documents no JSON schema by $ref`];

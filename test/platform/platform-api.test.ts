@@ -412,9 +412,9 @@ describe('refusals', () => {
     }
     const wrong = await call('PATCH', '/api/v1/platform/feature-flags/live-view', { body: {} });
     expect([wrong.status, errorOf(wrong).code]).toEqual([405, 'METHOD_NOT_ALLOWED']);
-    expect(wrong.headers.get('allow')).toBe('GET, PUT, DELETE');
+    expect(wrong.headers.get('allow')).toBe('GET, HEAD, PUT, DELETE');
     const post = await call('POST', '/api/v1/platform/feature-flags');
-    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET']);
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
   });
 
   it('odd paths get a 4xx, never a crash: dot segments, bad or clever percent-encoding, huge URLs', async () => {

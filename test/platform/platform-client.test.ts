@@ -150,14 +150,25 @@ describe('retries', () => {
   });
 
   it('retries a try that times out', async () => {
+    // The first try's deadline passes the moment the server has its request (no clock involved);
+    // the second try's never does, however slow the machine.
+    const deadlines: AbortController[] = [];
     const server = await stub((_req, res, i) => {
-      if (i > 0) json(res, 200, OK_FLAGS);
-      // The first request never gets an answer.
+      if (i === 0) deadlines[0]?.abort(new DOMException('deadline', 'TimeoutError'));
+      else json(res, 200, OK_FLAGS);
     });
-    const { client, retries } = testClient(server.url, { timeoutMs: 150 });
+    const { client, retries } = testClient(server.url, {
+      timeoutMs: 150,
+      timeoutSignal: () => {
+        const deadline = new AbortController();
+        deadlines.push(deadline);
+        return deadline.signal;
+      },
+    });
     expect(await client.listFlags()).toEqual([]);
     expect(server.requests).toHaveLength(2);
-    expect(retries[0]?.reason).toBe('timed out after 150 ms');
+    expect(deadlines).toHaveLength(2);
+    expect(retries.map((r) => r.reason)).toEqual(['timed out after 150 ms']);
   });
 
   it('retries a dropped connection, and reports an unreachable platform as its own error', async () => {
@@ -174,7 +185,7 @@ describe('retries', () => {
     expect(error).toBeInstanceOf(PlatformUnreachableError);
     expect(error).toBeInstanceOf(EvaluationError);
     expect(error.message).toBe(
-      `platform at http://127.0.0.1:${port} did not answer after 3 tries: ECONNREFUSED`,
+      `could not reach the platform at http://127.0.0.1:${port}: connection refused (ECONNREFUSED); tried 3 times`,
     );
     expect(sleeps).toHaveLength(2);
   });
@@ -244,7 +255,9 @@ describe('the token is never printed', () => {
       'PlatformUnreachableError',
       'PlatformUnreachableError',
     ]);
-    expect((errors[0] as Error).message).toContain('[redacted]');
+    expect((errors[0] as Error).message).toBe(
+      'the platform answered 401 Unauthorized (its message is not shown: it contains the API token) (the token in PLATFORM_API_TOKEN was refused)',
+    );
 
     const printed = [
       ...errors.flatMap((e) => [
@@ -292,5 +305,79 @@ describe('platformFromEnv', () => {
     expect(error.message).toContain('set PLATFORM_API_TOKEN');
     expect(() => platformFromEnv({}, 'ftp://example.com')).toThrow(UsageError);
     expect(() => platformFromEnv({}, 'not a url')).toThrow(UsageError);
+  });
+});
+
+describe('messages say what happened', () => {
+  it('names a DNS failure, a refused connection, a timeout, with the URL and the tries', async () => {
+    const dns = await failure(
+      testClient('http://platform.invalid:8787', { retries: 0 }).client.listFlags(),
+    );
+    expect(dns).toBeInstanceOf(PlatformUnreachableError);
+    expect(dns.message).toMatch(
+      /^could not reach the platform at http:\/\/platform\.invalid:8787: DNS lookup of platform\.invalid failed \((ENOTFOUND|EAI_AGAIN)\)$/,
+    );
+
+    const port = await closedPort();
+    const refused = await failure(
+      testClient(`http://127.0.0.1:${port}`, { retries: 1 }).client.listFlags(),
+    );
+    expect(refused.message).toBe(
+      `could not reach the platform at http://127.0.0.1:${port}: connection refused (ECONNREFUSED); tried 2 times`,
+    );
+
+    // A server that never answers: the deadline passes whatever the machine's load.
+    const silent = await stub(() => undefined);
+    const timedOut = await failure(
+      testClient(silent.url, { retries: 0, timeoutMs: 50 }).client.listFlags(),
+    );
+    expect(timedOut.message).toBe(
+      `could not reach the platform at ${silent.url}: timed out after 50 ms`,
+    );
+  });
+
+  it('says the HTTP status plainly when the answer is not the API JSON', async () => {
+    const server = await stub((_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/html' });
+      res.end('<html>maintenance</html>');
+    });
+    const error = await failure(testClient(server.url, { retries: 0 }).client.listFlags());
+    expect(error).toMatchObject({
+      status: 503,
+      code: 'HTTP_503',
+      message: 'the platform answered 503 Service Unavailable: <html>maintenance</html>',
+    });
+  });
+
+  it('a token that is a common word mangles no message, and is still never shown', async () => {
+    const server = await stub((req, res) =>
+      req.url.includes('echo')
+        ? json(res, 401, {
+            error: { code: 'UNAUTHORIZED', message: `you sent ${req.headers.authorization}` },
+          })
+        : json(res, 401, {
+            error: { code: 'UNAUTHORIZED', message: 'missing or wrongly formatted bearer token' },
+          }),
+    );
+    const client = createPlatformClient({ baseUrl: server.url, token: 'wrong', retries: 0 });
+    const plain = await failure(client.listFlags());
+    expect(plain.message).toBe(
+      'missing or wrongly formatted bearer token (the token in PLATFORM_API_TOKEN was refused)',
+    );
+    const echoed = await failure(client.getFlag('echo'));
+    expect(echoed.message).not.toMatch(/\bwrong\b/);
+    expect(echoed.message).toContain('its message is not shown: it contains the API token');
+
+    // The word standing alone is the token: that message is withheld whole, not redacted.
+    const wordy = await stub((_req, res) =>
+      json(res, 401, { error: { code: 'UNAUTHORIZED', message: 'missing or wrong bearer token' } }),
+    );
+    const withheld = await failure(
+      createPlatformClient({ baseUrl: wordy.url, token: 'wrong', retries: 0 }).listFlags(),
+    );
+    expect(withheld.message).not.toContain('[redacted]');
+    expect(withheld.message).toBe(
+      'the platform answered 401 Unauthorized (its message is not shown: it contains the API token) (the token in PLATFORM_API_TOKEN was refused)',
+    );
   });
 });

@@ -1,7 +1,10 @@
 // `npm run platform` as a process: options, the token, the `listening on` line, a SIGKILL in the
 // middle of writes losing nothing acknowledged, a clean SIGTERM, a damaged data file refused.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +15,7 @@ import {
   DEFAULT_PORT,
   parsePlatformArgs,
 } from '../../scripts/platform-server/main.ts';
+import { processStartTime } from '../../scripts/platform-server/data-lock.ts';
 import { PlatformDataError } from '../../scripts/platform-server/persistence.ts';
 import { startPlatformServer } from '../../scripts/platform-server/server.ts';
 
@@ -84,6 +88,64 @@ function launch(
 
 const launchMain = (args: string[]): Promise<Running> =>
   launch(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', ...args]);
+
+/** Runs the server to its exit (for starts that must fail). */
+async function runToExit(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...ENV },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stdout, stderr };
+}
+
+/** A PUT whose headers are sent and acknowledged (100 Continue); its body is the caller's. */
+async function startWrite(
+  url: string,
+  path: string,
+  headers: string[],
+): Promise<{ socket: Socket; answer: Promise<string> }> {
+  const { port } = new URL(url);
+  const socket = connect(Number(port), '127.0.0.1');
+  let received = '';
+  const continued = new Promise<void>((resolve, reject) => {
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('utf8');
+      if (received.startsWith('HTTP/1.1 100 Continue\r\n\r\n')) {
+        received = received.slice('HTTP/1.1 100 Continue\r\n\r\n'.length);
+        resolve();
+      }
+    });
+    socket.on('error', reject);
+  });
+  const answer = new Promise<string>((resolve) => socket.on('close', () => resolve(received)));
+  socket.write(
+    [
+      `PUT ${path} HTTP/1.1`,
+      'Host: 127.0.0.1',
+      `Authorization: Bearer ${TOKEN}`,
+      'Content-Type: application/json',
+      ...headers,
+      '',
+      '',
+    ].join('\r\n'),
+  );
+  await continued;
+  return { socket, answer };
+}
+
+/** Polls a condition on output already being collected (no deadline: the test's own applies). */
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
 
 const clientFor = (url: string) =>
   createPlatformClient({ baseUrl: url, token: TOKEN, retries: 0, timeoutMs: 5_000 });
@@ -212,19 +274,97 @@ describe('the server process', () => {
     expect(await readFile(dataFile, 'utf8')).toBe(damaged);
   });
 
-  it('runs as `npm run platform` and prints exactly the listening line', async () => {
+  it('stops on SIGTERM to `npm run platform`: the write in flight answered, the lock released', async () => {
     const dataFile = join(dir, 'npm', 'platform.json');
-    const running = await launch(
-      'npm',
-      ['run', '--silent', 'platform', '--', '--port', '0', '--data', dataFile],
-      {
-        detached: true,
-      },
-    );
+    const running = await launch('npm', [
+      'run',
+      '--silent',
+      'platform',
+      '--',
+      '--port',
+      '0',
+      '--data',
+      dataFile,
+    ]);
     expect(await clientFor(running.url).listFlags()).toEqual([]);
-    // npm, tsx and the server share a process group of their own.
-    if (running.child.pid !== undefined) process.kill(-running.child.pid, 'SIGTERM');
-    const { code, signal } = await running.exited;
-    expect(code === 0 || signal === 'SIGTERM').toBe(true);
+    expect(existsSync(`${dataFile}.lock`)).toBe(true);
+
+    // A write whose headers the server has read (it sent 100 Continue) but whose body is not sent.
+    const body = JSON.stringify(meta);
+    const inFlight = await startWrite(running.url, '/api/v1/platform/feature-flags/in-flight', [
+      'Expect: 100-continue',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+    ]);
+    // SIGTERM to npm alone, as a process manager sends it, not to the process group.
+    running.child.kill('SIGTERM');
+    await waitFor(() => running.stderr().includes('platform: SIGTERM, stopping'));
+    inFlight.socket.write(body);
+    const answer = await inFlight.answer;
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 201 Created');
+    expect(answer.toLowerCase()).toContain('connection: close');
+
+    const { code } = await running.exited;
+    expect(code).toBe(0);
+    expect(running.stderr()).toContain('platform: stopped');
+    expect(existsSync(`${dataFile}.lock`)).toBe(false);
+
+    const again = await launchMain(['--data', dataFile]);
+    expect((await clientFor(again.url).getFlag('in-flight'))?.state).toBe('alpha');
+    again.child.kill('SIGINT');
+    expect(await again.exited).toEqual({ code: 0, signal: null });
+    expect(existsSync(`${dataFile}.lock`)).toBe(false);
+  });
+});
+
+describe('one server per data file', () => {
+  it('refuses a second server on the same file with one line naming the first one', async () => {
+    const dataFile = join(dir, 'locked', 'platform.json');
+    const first = await launchMain(['--data', dataFile]);
+    await clientFor(first.url).putFlag('kept', meta);
+
+    const second = await runToExit(['--data', dataFile]);
+    expect(second.code).toBe(2);
+    expect(second.stdout).toBe('');
+    const lines = second.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toBe(
+      `platform: cannot start: data file ${dataFile} is in use by process ${first.child.pid} ` +
+        `(lock ${dataFile}.lock); stop that server first, or use another --data file`,
+    );
+    // The first one is untouched and still serves its state.
+    expect((await clientFor(first.url).listFlags()).map((f) => f.key)).toEqual(['kept']);
+    first.child.kill('SIGTERM');
+    expect((await first.exited).code).toBe(0);
+  });
+
+  it('takes over the lock of a server killed with SIGKILL, and of a pid now used by another process', async () => {
+    const dataFile = join(dir, 'stale', 'platform.json');
+    const first = await launchMain(['--data', dataFile]);
+    await clientFor(first.url).putFlag('before-kill', meta);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(JSON.parse(await readFile(`${dataFile}.lock`, 'utf8'))).toMatchObject({
+      pid: first.child.pid,
+    });
+
+    const second = await launchMain(['--data', dataFile]);
+    expect((await clientFor(second.url).listFlags()).map((f) => f.key)).toEqual(['before-kill']);
+    second.child.kill('SIGKILL');
+    await second.exited;
+
+    // A live pid (this test runner) whose start time differs from the lock's: the pid was reused.
+    const reused = { pid: process.pid, host: hostname(), started: '1' };
+    await writeFile(`${dataFile}.lock`, JSON.stringify(reused));
+    const third = await launchMain(['--data', dataFile]);
+    expect((await clientFor(third.url).listFlags()).map((f) => f.key)).toEqual(['before-kill']);
+    third.child.kill('SIGTERM');
+    expect((await third.exited).code).toBe(0);
+
+    // The same live pid with its true start time is a running owner: refused.
+    const live = { pid: process.pid, host: hostname(), started: processStartTime(process.pid) };
+    await writeFile(`${dataFile}.lock`, JSON.stringify(live));
+    const refused = await runToExit(['--data', dataFile]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`is in use by process ${process.pid}`);
   });
 });

@@ -296,14 +296,17 @@ describe('errors, audit queries, idempotency records and the data format', () =>
   it('filters the platform audit log by flag and since', () => {
     let state = twoFlags();
     state = applyStateChange(state, 'live-view', 'beta', at(30)).state;
-    expect(platformAuditLog(state, { flag: 'live-view' }).map((e) => e.action)).toEqual([
+    expect(platformAuditLog(state, { flag: 'live-view' }).entries.map((e) => e.action)).toEqual([
       'platform.feature_flag_created',
       'platform.feature_flag_state_changed',
     ]);
-    expect(platformAuditLog(state, { since: at(30).now }).map((e) => e.flag)).toEqual([
+    expect(platformAuditLog(state, { since: at(30).now }).entries.map((e) => e.flag)).toEqual([
       'live-view',
     ]);
-    expect(platformAuditLog(state, { since: at(31).now })).toEqual([]);
+    expect(platformAuditLog(state, { since: at(31).now })).toEqual({
+      entries: [],
+      next_cursor: null,
+    });
   });
 
   it('replays a key with the same request, refuses it with another, forgets it after 24 h', () => {
@@ -320,13 +323,15 @@ describe('errors, audit queries, idempotency records and the data format', () =>
     };
     const state = emptyPlatformState();
     state.idempotency.remember(record);
-    expect(lookupIdempotency(state, 'POST /p k1', fp, at(1).now)).toEqual({
+    expect(lookupIdempotency(state.idempotency, 'POST /p k1', fp, at(1).now)).toEqual({
       kind: 'replay',
       record,
     });
-    expect(lookupIdempotency(state, 'POST /p k1', 'other', at(1).now).kind).toBe('reused');
-    expect(lookupIdempotency(state, 'POST /q k1', fp, at(1).now).kind).toBe('new');
-    expect(lookupIdempotency(state, 'POST /p k1', fp, at(25).now).kind).toBe('new');
+    expect(lookupIdempotency(state.idempotency, 'POST /p k1', 'other', at(1).now).kind).toBe(
+      'reused',
+    );
+    expect(lookupIdempotency(state.idempotency, 'POST /q k1', fp, at(1).now).kind).toBe('new');
+    expect(lookupIdempotency(state.idempotency, 'POST /p k1', fp, at(25).now).kind).toBe('new');
   });
 
   it('keeps at most the newest 10,000 idempotency records, and none older than 24 h', () => {

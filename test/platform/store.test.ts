@@ -175,7 +175,7 @@ describe('PlatformStore', () => {
     const pending = await store.write((s) => ({ change: null, value: serializeState(s) }));
     expect(pending).toBe(before);
     const again = await store.write((s) => {
-      expect(lookupIdempotency(s, 'k0', 'f', ctx.now).kind).toBe('new');
+      expect(lookupIdempotency(s.idempotency, 'k0', 'f', ctx.now).kind).toBe('new');
       const applied = putFlag(s, 'x', { description: 'd', owner: '@o', depends_on: [] }, ctx);
       return { change: keyed(0, applied.change), value: applied };
     });
