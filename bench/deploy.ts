@@ -98,6 +98,7 @@ async function deployOnce(
     dryRun: false,
     command: 'deploy',
     platformUrl: url,
+    branch: null,
   });
   return { report, ms: performance.now() - started, requests: { ...counted } };
 }

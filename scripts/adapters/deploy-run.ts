@@ -27,6 +27,7 @@ import {
   type StepResult,
   type VerifyResult,
 } from './deploy-apply.ts';
+import { requireBranchTip, type BranchCheck } from './deploy-branch.ts';
 import { flagHistories, removedFlagKeys } from './flag-history.ts';
 import { GitRepo } from './git.ts';
 import { flagsAt } from './repo-at-commits.ts';
@@ -47,6 +48,11 @@ export interface DeployOptions {
   retries?: number;
   /** Progress lines for people (stderr). */
   progress?: (line: string) => void;
+  /**
+   * The branch HEAD must be the tip of on `origin` (fetched first), or null to deploy any
+   * checkout (`npm start`'s embedded platform).
+   */
+  branch: string | null;
 }
 
 export type ReportOutcome = 'planned' | 'applied' | 'skipped' | 'failed' | 'refused' | 'drifted';
@@ -89,6 +95,8 @@ export interface DeployReport {
   platform: string;
   /** The deployed commit. */
   head: string;
+  /** Whether HEAD was compared with the tip of its branch on origin (null: not asked to). */
+  branch: BranchCheck | null;
   now: string;
   counts: DeployCounts;
   steps: ReportStep[];
@@ -112,6 +120,9 @@ export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
 
   const git = new GitRepo(options.cwd);
   const head = await git.resolveCommit('HEAD');
+  // Before anything is read from the platform: an old commit must not even plan against it.
+  const branch =
+    options.branch === null ? null : await requireBranchTip(options.cwd, options.branch, head);
   const { set: desired } = await flagsAt(git, head);
 
   say(`reading the platform at ${url}`);
@@ -152,7 +163,17 @@ export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
       };
     }
   }
-  return buildReport({ options, url, head, desired, plan, results, verify, requests: counter });
+  return buildReport({
+    options,
+    url,
+    head,
+    branch,
+    desired,
+    plan,
+    results,
+    verify,
+    requests: counter,
+  });
 }
 
 function openPlatform(options: DeployOptions): { api: DeployApi; url: string } {
@@ -267,6 +288,7 @@ interface ReportInput {
   options: DeployOptions;
   url: string;
   head: string;
+  branch: BranchCheck | null;
   desired: FlagSet;
   plan: DeployPlan;
   results: Map<string, StepResult>;
@@ -349,6 +371,7 @@ export function buildReport(input: ReportInput): DeployReport {
     dryRun,
     platform: input.url,
     head: input.head,
+    branch: input.branch,
     now: isoTime(options.now),
     counts,
     steps,

@@ -1,4 +1,5 @@
 import { writeDeploySummary, renderReport } from '../adapters/deploy-render.ts';
+import { NotBranchTipError, validBranchName } from '../adapters/deploy-branch.ts';
 import { runDeploy, type DeployReport } from '../adapters/deploy-run.ts';
 import { colourEnabled, style } from '../adapters/terminal.ts';
 import { UsageError } from '../core/errors.ts';
@@ -8,6 +9,7 @@ import type { Command, CommandContext, OptionValues } from './command.ts';
 export const DEPLOY_OPTIONS = {
   'platform-url': { type: 'string' },
   'dry-run': { type: 'boolean' },
+  branch: { type: 'string' },
   now: { type: 'string' },
   concurrency: { type: 'string' },
   retries: { type: 'string' },
@@ -16,6 +18,9 @@ export const DEPLOY_OPTIONS = {
 export const DEPLOY_HELP_OPTIONS = `Options:
   --platform-url URL  the platform API (default PLATFORM_API_URL; token in PLATFORM_API_TOKEN)
   --dry-run           plan only: read everything, write nothing (what 'flags plan' does)
+  --branch NAME       the branch being deployed (default main): HEAD must be its tip on
+                      origin, fetched first; otherwise refused, nothing applied. Without an
+                      origin remote there is nothing to compare with
   --json              one JSON document: {ok, dryRun, counts: {applied, skipped, failed,
                       drifted, ...}, steps: [...], flags, announcements, verify, ...}
   --now ISO           the time to judge soaks at (default: now), e.g. 2026-11-24T12:00:00Z
@@ -62,13 +67,46 @@ function nowOf(values: OptionValues, ctx: CommandContext): Date {
   return date;
 }
 
+export interface DeployCommandOptions {
+  /** Compare HEAD with the tip of --branch on origin (false: `npm start`'s embedded deploy). */
+  branchCheck: boolean;
+}
+
 /** plan and deploy: run, print (text or JSON), write the job summary; 1 when anything failed. */
 export async function runDeployCommand(
   values: OptionValues,
   ctx: CommandContext,
   command: 'plan' | 'deploy',
+  options: DeployCommandOptions = { branchCheck: true },
 ): Promise<number> {
-  const report: DeployReport = await runDeploy({
+  const branch = validBranchName(typeof values.branch === 'string' ? values.branch : 'main');
+  let report: DeployReport;
+  try {
+    report = await runDeployReport(values, ctx, command, options.branchCheck ? branch : null);
+  } catch (error) {
+    if (!(error instanceof NotBranchTipError)) throw error;
+    // A refusal, not a fault: one line, and for --json one document that says which commits.
+    ctx.stderr(`flags ${command}: ${error.message}\n`);
+    if (values.json) {
+      const { branch: name, head, tip } = error;
+      const refusal = { code: 'not-branch-tip', message: error.message, branch: name, head, tip };
+      ctx.stdout(JSON.stringify({ ok: false, command, error: refusal }) + '\n');
+    }
+    return 1;
+  }
+  if (values.json) ctx.stdout(JSON.stringify(report, null, 2) + '\n');
+  else ctx.stdout(renderReport(report, style(colourEnabled(ctx.env, ctx.isTTY))));
+  await writeDeploySummary(report, ctx.env);
+  return report.ok ? 0 : 1;
+}
+
+function runDeployReport(
+  values: OptionValues,
+  ctx: CommandContext,
+  command: 'plan' | 'deploy',
+  branch: string | null,
+): Promise<DeployReport> {
+  return runDeploy({
     cwd: ctx.cwd,
     env: ctx.env,
     now: nowOf(values, ctx),
@@ -78,23 +116,21 @@ export async function runDeployCommand(
     concurrency: positiveInt(values, 'concurrency', 64),
     retries: positiveInt(values, 'retries', 20),
     progress: ctx.isTTY && !values.json ? (line) => ctx.stderr(`${line}...\n`) : undefined,
+    branch,
   });
-  if (values.json) ctx.stdout(JSON.stringify(report, null, 2) + '\n');
-  else ctx.stdout(renderReport(report, style(colourEnabled(ctx.env, ctx.isTTY))));
-  await writeDeploySummary(report, ctx.env);
-  return report.ok ? 0 : 1;
 }
 
 export const command: Command = {
   name: 'deploy',
   summary: "Sync the repository's flags to the platform, in order, safely (on merge)",
-  usage: 'deploy [--platform-url URL] [--dry-run] [--json]',
+  usage: 'deploy [--platform-url URL] [--dry-run] [--branch NAME] [--json]',
   help: `${DEPLOY_HELP_BODY}
 
 ${DEPLOY_HELP_OPTIONS}
 
 Exit status: 0 every step applied and verified (drift is reported, not an error), 1 a step
-failed after retries, was refused by the gate or did not verify, 2 could not evaluate (no
+failed after retries, was refused by the gate or did not verify, or HEAD is not the tip of
+--branch on origin (nothing applied), 2 could not evaluate (no
 platform URL, the platform unreachable, not a git repository, shallow history).`,
   options: DEPLOY_OPTIONS,
   run: (values, _positionals, ctx) => runDeployCommand(values, ctx, 'deploy'),

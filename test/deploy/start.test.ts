@@ -5,8 +5,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { start } from '../../scripts/start.ts';
 import { cleanupRepos, gitRepo } from '../helpers/git-repo.ts';
+import { cleanupRemotes, withRemote } from '../helpers/remote.ts';
 
-afterEach(() => cleanupRepos());
+afterEach(() => {
+  cleanupRepos();
+  cleanupRemotes();
+});
 
 async function run(
   root: string,
@@ -61,5 +65,19 @@ describe('npm start', () => {
     expect(result.out).toContain('dependency-missing');
     expect(result.out).toContain('nothing is deployed');
     expect(result.out).not.toContain('== deploy ==');
+  });
+});
+
+describe('npm start on a branch', () => {
+  it('deploys the checkout to its own embedded platform, whatever origin/main is', async () => {
+    const repo = gitRepo();
+    repo.flag('video', { key: 'live-view' }).commit('2026-11-01T09:00:00Z');
+    withRemote(repo);
+    repo.git('checkout', '-q', '-b', 'feature');
+    repo.flag('access', { key: 'scim' }).commit('2026-11-02T09:00:00Z');
+    const result = await run(repo.dir);
+    expect(result.err).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.out).toContain('✓ deploy: 2 applied');
   });
 });
