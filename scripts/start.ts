@@ -51,7 +51,7 @@ async function startServer(
 /** A deploy command as the CLI would report its failure: one line, exit 2. */
 async function deployStep(
   command: 'plan' | 'deploy',
-  values: Record<string, string>,
+  values: Record<string, string | boolean>,
   ctx: CommandContext,
 ): Promise<number> {
   try {
@@ -101,7 +101,9 @@ export async function start(options: StartOptions): Promise<number> {
       );
     }
 
-    const values = { 'platform-url': server.url };
+    // The embedded platform starts empty: bootstrapping it from the repository's history is
+    // the operator's decision --adopt exists for, and running `npm start` is making it.
+    const values = { 'platform-url': server.url, adopt: true };
     section('plan');
     const planned = await deployStep('plan', values, ctx);
     if (planned === 2) return 2;

@@ -4,7 +4,12 @@
 // request or a re-run deploy can never apply a change twice. A failed step's dependents are not
 // attempted; once the platform stops answering, nothing more is started.
 import { createHash } from 'node:crypto';
-import { AUDIT_STATE_CHANGED, DEPLOY_ACTOR, type DeployStep } from '../core/deploy-plan.ts';
+import {
+  ADOPT_ACTOR,
+  AUDIT_STATE_CHANGED,
+  DEPLOY_ACTOR,
+  type DeployStep,
+} from '../core/deploy-plan.ts';
 import type { State } from '../core/model.ts';
 import {
   PlatformError,
@@ -136,7 +141,8 @@ async function runStep(
   actor: string,
 ): Promise<StepResult & { unreachable?: boolean }> {
   const key = idempotencyKey(head, s);
-  const write = { actor, idempotencyKey: key };
+  // An adopted promotion is the operator's decision: the audit log says so.
+  const write = { actor: s.adopted ? ADOPT_ACTOR : actor, idempotencyKey: key };
   const ok = (changed: boolean | null, message: string | null = null): StepResult => ({
     id: s.id,
     outcome: 'applied',

@@ -40,6 +40,7 @@ export function renderReport(report: DeployReport, s: Style): string {
   const out: string[] = [];
   const apply = report.steps.filter((x) => x.kind === 'apply');
   const refused = report.steps.filter((x) => x.kind === 'refused');
+  const held = report.steps.filter((x) => x.kind === 'held');
   const drift = report.steps.filter((x) => x.kind === 'drift');
   const verb = report.dryRun ? 'Plan' : 'Deploy';
   out.push(
@@ -47,7 +48,18 @@ export function renderReport(report: DeployReport, s: Style): string {
   );
   out.push('');
 
-  if (apply.length === 0 && refused.length === 0) {
+  if (report.adopted.length > 0) {
+    out.push(
+      s.bold(
+        s.yellow(
+          `Adopted (--adopt): the operator took the repository's history as the witness for ${report.adopted.length} flag${report.adopted.length === 1 ? '' : 's'} the platform did not have; audited as actor 'flags-deploy --adopt'`,
+        ),
+      ),
+      `  ${report.adopted.join(', ')}`,
+      '',
+    );
+  }
+  if (apply.length === 0 && refused.length === 0 && held.length === 0) {
     out.push(
       `Nothing to change: the platform already matches the repository (${report.counts.inSync} flag${report.counts.inSync === 1 ? '' : 's'} in sync)${report.dryRun ? '' : '; a no-op deploy'}.`,
     );
@@ -89,6 +101,17 @@ export function renderReport(report: DeployReport, s: Style): string {
       ),
     );
   }
+  if (held.length > 0) {
+    out.push(
+      '',
+      s.bold(
+        `Held (${held.length}): waiting for the platform's own clock (a soak there); not a failure, the next deploy applies them once allowed`,
+      ),
+    );
+    out.push(
+      ...table(held.map((x) => [x.action, x.flag, changeOf(x), `${x.reason}${allowed(x)}`])),
+    );
+  }
   if (drift.length > 0) {
     out.push(
       '',
@@ -127,6 +150,7 @@ export function summaryLine(report: DeployReport, s: Style): string {
     ? [
         `${c.planned} to apply`,
         `${c.refused} refused`,
+        ...(c.held ? [`${c.held} held`] : []),
         `${c.drifted} drifted`,
         `${c.inSync} in sync`,
       ]
@@ -134,6 +158,7 @@ export function summaryLine(report: DeployReport, s: Style): string {
         `${c.applied} applied`,
         `${c.skipped} skipped`,
         `${c.failed} failed${c.refused ? ` (${c.refused} refused)` : ''}`,
+        ...(c.held ? [`${c.held} held`] : []),
         `${c.drifted} drifted`,
         `${c.inSync} in sync`,
       ];
@@ -174,13 +199,14 @@ export function summaryMarkdown(report: DeployReport, maxRows = 200): string {
     '### Result',
     '',
     ...md(
-      ['Applied', 'Skipped', 'Failed', 'Refused', 'Drifted', 'In sync'],
+      ['Applied', 'Skipped', 'Failed', 'Refused', 'Held', 'Drifted', 'In sync'],
       [
         [
           `${c.applied}`,
           `${c.skipped}`,
           `${c.failed}`,
           `${c.refused}`,
+          `${c.held}`,
           `${c.drifted}`,
           `${c.inSync}`,
         ],

@@ -53,9 +53,12 @@ export interface DeployOptions {
    * checkout (`npm start`'s embedded platform).
    */
   branch: string | null;
+  /** --adopt: the repository's history is the witness for flags the platform does not have. */
+  adopt?: boolean;
 }
 
-export type ReportOutcome = 'planned' | 'applied' | 'skipped' | 'failed' | 'refused' | 'drifted';
+export type ReportOutcome =
+  'planned' | 'applied' | 'skipped' | 'failed' | 'refused' | 'held' | 'drifted';
 
 export interface ReportStep extends Omit<DeployStep, 'meta'> {
   outcome: ReportOutcome;
@@ -74,6 +77,8 @@ export interface DeployCounts {
   failed: number;
   /** The part of `failed` the gate refused. */
   refused: number;
+  /** Waiting for the platform's clock (a soak there): not a failure; a later deploy applies. */
+  held: number;
   drifted: number;
   /** Repository flags that already matched the platform. */
   inSync: number;
@@ -85,6 +90,7 @@ export interface FlagReport {
   planned: string[];
   skipped: string[];
   failed: string[];
+  held: string[];
   drifted: string[];
 }
 
@@ -103,6 +109,8 @@ export interface DeployReport {
   flags: FlagReport[];
   announcements: Announcement[];
   verify: VerifyResult | null;
+  /** Flags the operator adopted (--adopt): promoted on the repository's history as witness. */
+  adopted: string[];
   /** Error violations of the deployed tree (validate's rules, CODEOWNERS aside). */
   violations: Violation[];
   /** How many platform requests the run made, by kind. */
@@ -135,7 +143,15 @@ export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
   const history = await readHistory(git, head, desired, historyKeys);
   const removedKeys =
     needed.removalKeys.length > 0 ? await removedFlagKeys(git, head) : new Set<string>();
-  const plan = planDeploy({ desired, actual, history, audit, removedKeys, now: options.now });
+  const plan = planDeploy({
+    desired,
+    actual,
+    history,
+    audit,
+    removedKeys,
+    now: options.now,
+    adopt: options.adopt ?? false,
+  });
 
   const apply = plan.steps.filter((s) => s.kind === 'apply');
   let results = new Map<string, StepResult>();
@@ -309,6 +325,7 @@ export function buildReport(input: ReportInput): DeployReport {
     let outcome: ReportOutcome;
     let message: string | null = null;
     if (s.kind === 'refused') outcome = 'refused';
+    else if (s.kind === 'held') outcome = 'held';
     else if (s.kind === 'drift') outcome = 'drifted';
     else if (dryRun) outcome = 'planned';
     else {
@@ -336,6 +353,7 @@ export function buildReport(input: ReportInput): DeployReport {
     skipped: count('skipped'),
     failed: count('failed') + count('refused') + unattributed,
     refused: count('refused'),
+    held: count('held'),
     drifted: count('drifted'),
     inSync: plan.inSync.length,
   };
@@ -348,6 +366,7 @@ export function buildReport(input: ReportInput): DeployReport {
       planned: [],
       skipped: [],
       failed: [],
+      held: [],
       drifted: [],
     };
     byFlag.set(s.flag, r);
@@ -378,6 +397,7 @@ export function buildReport(input: ReportInput): DeployReport {
     flags: [...byFlag.values()].sort((a, b) => (a.flag < b.flag ? -1 : 1)),
     announcements,
     verify,
+    adopted: [...new Set(plan.steps.filter((s) => s.adopted).map((s) => s.flag))].sort(),
     violations: plan.violations,
     requests: input.requests,
   };

@@ -10,6 +10,7 @@ export const DEPLOY_OPTIONS = {
   'platform-url': { type: 'string' },
   'dry-run': { type: 'boolean' },
   branch: { type: 'string' },
+  adopt: { type: 'boolean' },
   now: { type: 'string' },
   concurrency: { type: 'string' },
   retries: { type: 'string' },
@@ -21,6 +22,10 @@ export const DEPLOY_HELP_OPTIONS = `Options:
   --branch NAME       the branch being deployed (default main): HEAD must be its tip on
                       origin, fetched first; otherwise refused, nothing applied. Without an
                       origin remote there is nothing to compare with
+  --adopt             take the repository's history as the witness for flags the platform
+                      does not have yet (bootstrapping a fresh platform): they go to their
+                      state in this run if that history passed the gate. The operator's
+                      decision: printed, and audited as X-Actor 'flags-deploy --adopt'
   --json              one JSON document: {ok, dryRun, counts: {applied, skipped, failed,
                       drifted, ...}, steps: [...], flags, announcements, verify, ...}
   --now ISO           the time to judge soaks at (default: now), e.g. 2026-11-24T12:00:00Z
@@ -35,10 +40,19 @@ repository. Independent steps run in parallel. Every write carries 'X-Actor: fla
 an Idempotency-Key derived from the commit and the step, so retries and re-runs never apply a
 change twice. Afterwards the result is read back and verified (state, opt-in count, audit logs).
 
+The platform is the witness: a state the platform has not served is reached only on the
+platform's own clock. A flag the platform does not know is registered at alpha; each further
+step waits for the soak there (24 h alpha -> beta, 72 h beta -> ga, from the platform's
+state_changed_at; a fresh override of exactly that transition waives it for a flag the platform
+has). Such a step is HELD and reported with the time it is allowed from: not a failure, not
+drift; the next deploy (a scheduled run too) applies it. So commits with forged, backdated dates
+cannot move a flag faster than the platform has watched it. --adopt is the exception, for
+flags the platform does not have yet.
+
 The gate runs again on what is about to be applied, with the platform as the base: a promotion
-that skips a state, comes before the soak (24 h in alpha, 72 h in beta, from the platform's
-state_changed_at, unless a fresh override came with the change) or outruns a dependency is
-refused and reported with its rule and when it becomes allowed.
+that skips a state, that the repository's own history made too early, or that outruns a
+dependency is refused (exit 1) and reported with its rule and, where waiting helps, when it
+becomes allowed.
 
 A flag whose state someone else changed on the platform after the repository last changed it
 (an on-call revert) is drift: reported, never overwritten, until the repository changes that
@@ -117,18 +131,20 @@ function runDeployReport(
     retries: positiveInt(values, 'retries', 20),
     progress: ctx.isTTY && !values.json ? (line) => ctx.stderr(`${line}...\n`) : undefined,
     branch,
+    adopt: Boolean(values.adopt),
   });
 }
 
 export const command: Command = {
   name: 'deploy',
   summary: "Sync the repository's flags to the platform, in order, safely (on merge)",
-  usage: 'deploy [--platform-url URL] [--dry-run] [--branch NAME] [--json]',
+  usage: 'deploy [--platform-url URL] [--dry-run] [--branch NAME] [--adopt] [--json]',
   help: `${DEPLOY_HELP_BODY}
 
 ${DEPLOY_HELP_OPTIONS}
 
-Exit status: 0 every step applied and verified (drift is reported, not an error), 1 a step
+Exit status: 0 every step applied and verified (held steps and drift are reported, not
+errors), 1 a step
 failed after retries, was refused by the gate or did not verify, or HEAD is not the tip of
 --branch on origin (nothing applied), 2 could not evaluate (no
 platform URL, the platform unreachable, not a git repository, shallow history).`,

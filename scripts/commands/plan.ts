@@ -9,7 +9,7 @@ import type { Command } from './command.ts';
 export const command: Command = {
   name: 'plan',
   summary: "Show what 'deploy' would change on the platform (deploy's dry run)",
-  usage: 'plan [--platform-url URL] [--branch NAME] [--json]',
+  usage: 'plan [--platform-url URL] [--branch NAME] [--adopt] [--json]',
   help: `The dry run of 'deploy': reads the repository and the platform, writes nothing, and shows
 the steps in order with their reasons, what the gate refuses, and the drift.
 

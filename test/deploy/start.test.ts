@@ -74,10 +74,13 @@ describe('npm start on a branch', () => {
     repo.flag('video', { key: 'live-view' }).commit('2026-11-01T09:00:00Z');
     withRemote(repo);
     repo.git('checkout', '-q', '-b', 'feature');
-    repo.flag('access', { key: 'scim' }).commit('2026-11-02T09:00:00Z');
+    repo.flag('access', { key: 'scim' });
+    repo.flag('video', { key: 'live-view', state: 'beta' }).commit('2026-11-02T09:00:00Z');
     const result = await run(repo.dir);
     expect(result.err).toBe('');
     expect(result.status).toBe(0);
-    expect(result.out).toContain('✓ deploy: 2 applied');
+    // The embedded platform is bootstrapped from the repository's history (--adopt), loudly.
+    expect(result.out).toContain("Adopted (--adopt): the operator took the repository's history");
+    expect(result.out).toContain('✓ deploy: 3 applied');
   });
 });

@@ -7,7 +7,7 @@ import { desiredOrgs } from './facts-needed.ts';
 import {
   AUDIT_ORG_DISABLED,
   AUDIT_ORG_ENABLED,
-  DEPLOY_ACTOR,
+  isDeployActor,
   latest,
   step,
   when,
@@ -33,7 +33,7 @@ function orgDrift(input: OrgPlanInput, org: string, enable: boolean): DeployStep
     (e) => e.org === org && (e.action === AUDIT_ORG_ENABLED || e.action === AUDIT_ORG_DISABLED),
   );
   const repoAt = history?.orgsChangedAt[org] ?? null;
-  const byOther = t !== undefined && t.actor !== DEPLOY_ACTOR;
+  const byOther = t !== undefined && !isDeployActor(t.actor);
   if (enable) {
     // In the file, off on the platform: drift only if someone else disabled it after the
     // repository listed it.

@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { FlagFile, FlagSet } from '../model.ts';
 import { keyFromPath } from '../parse-flag.ts';
 import type { AuditEntry, FlagMetadata, PlatformFlag } from '../platform-model.ts';
-import { AUDIT_ARCHIVED, DEPLOY_ACTOR, latest, type FactsNeeded } from './model.ts';
+import { AUDIT_ARCHIVED, isDeployActor, latest, type FactsNeeded } from './model.ts';
 
 export function metaOf(f: FlagFile): FlagMetadata {
   return {
@@ -72,6 +72,6 @@ export function archivedByOthers(
     .filter((key) => !listed.has(key))
     .filter((key) => {
       const archived = latest(audit.get(key), (e) => e.action === AUDIT_ARCHIVED);
-      return archived !== undefined && archived.actor !== DEPLOY_ACTOR;
+      return archived !== undefined && !isDeployActor(archived.actor);
     });
 }

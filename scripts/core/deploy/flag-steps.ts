@@ -16,7 +16,7 @@ import { metaOf, sameMeta } from './facts-needed.ts';
 import {
   AUDIT_ARCHIVED,
   AUDIT_STATE_CHANGED,
-  DEPLOY_ACTOR,
+  isDeployActor,
   latest,
   step,
   when,
@@ -26,7 +26,11 @@ import {
   type StepAction,
   type StepKind,
 } from './model.ts';
-import { dependenciesReached, judgePromotion } from './promotion-judgement.ts';
+import {
+  dependenciesReached,
+  judgePromotion,
+  type PromotionJudgement,
+} from './promotion-judgement.ts';
 
 type Add = (s: DeployStep) => void;
 type Refusal = { kind: StepKind; rule: RuleId; reason: string };
@@ -76,7 +80,7 @@ export function planFlag(
 function archivedByOther({ f, a, history, audit }: FlagInput, add: Add): boolean {
   const key = f.flag.key;
   const archived = a ? undefined : latest(audit, (e) => e.action === AUDIT_ARCHIVED);
-  if (!archived || archived.actor === DEPLOY_ACTOR) return false;
+  if (!archived || isDeployActor(archived.actor)) return false;
   const repoAt = history?.lastChangedAt ?? null;
   if (repoAt !== null && Date.parse(repoAt) > Date.parse(archived.at)) return false;
   add(
@@ -139,8 +143,7 @@ function planState(
   finalState: Map<string, State | null>,
   add: Add,
 ): State | null {
-  const { ctx, f, a, history, audit, refused } = input;
-  const { facts } = ctx;
+  const { f, a, history, audit, refused } = input;
   const key = f.flag.key;
   const registered = a !== undefined;
   const platformState: State = a?.state ?? 'alpha';
@@ -157,7 +160,7 @@ function planState(
   const someoneElse =
     registered &&
     lastChange !== undefined &&
-    lastChange.actor !== DEPLOY_ACTOR &&
+    !isDeployActor(lastChange.actor) &&
     (repoAt === null || Date.parse(repoAt) <= Date.parse(lastChange.at));
   if (someoneElse) {
     add(
@@ -189,24 +192,53 @@ function planState(
     add(step({ ...base, id: `${key}:promote:${target}`, ...refused }));
     return unchanged;
   }
-  const since = a ? new Date(a.state_changed_at) : facts.now;
-  let judged = judgePromotion(key, platformState, target, since, registered, history, facts.now);
-  if (judged.ok) judged = dependenciesReached(ctx, f, target, finalState) ?? judged;
-  if (!judged.ok) {
+  return planPromotion(input, finalState, add);
+}
+
+/** A promotion, judged with the platform as the witness; returns the state it reaches now. */
+function planPromotion(
+  input: FlagInput,
+  finalState: Map<string, State | null>,
+  add: Add,
+): State | null {
+  const { ctx, f, a, history } = input;
+  const { facts } = ctx;
+  const key = f.flag.key;
+  const registered = a !== undefined;
+  const platformState: State = a?.state ?? 'alpha';
+  const target = f.flag.state;
+  const unchanged: State | null = platformState;
+  const base = { flag: key, action: 'promote' as const, from: platformState, to: target };
+  const judged = judgePromotion({
+    key,
+    from: platformState,
+    to: target,
+    platformSince: a ? new Date(a.state_changed_at) : facts.now,
+    registered,
+    history,
+    now: facts.now,
+    adopt: facts.adopt,
+  });
+  const wait = (b: Extract<PromotionJudgement, { ok: false }>): State | null => {
+    const to = b.held ? b.to : target;
     add(
       step({
         ...base,
-        id: `${key}:promote:${target}`,
-        kind: 'refused',
-        rule: judged.rule,
-        allowedAt: judged.allowedAt ? isoTime(judged.allowedAt) : null,
-        reason: judged.message,
+        id: `${key}:promote:${to}`,
+        to,
+        kind: b.held ? 'held' : 'refused',
+        rule: b.rule,
+        allowedAt: b.allowedAt ? isoTime(b.allowedAt) : null,
+        reason: b.message,
       }),
     );
     return unchanged;
-  }
+  };
+  if (!judged.ok) return wait(judged);
+  const dependency = dependenciesReached(ctx, f, judged.reach, finalState);
+  if (dependency) return wait(dependency);
   let from = platformState;
-  for (const s of STATES.slice(stateRank(platformState) + 1, stateRank(target) + 1)) {
+  for (const s of STATES.slice(stateRank(platformState) + 1, stateRank(judged.reach) + 1)) {
     add(
       step({
         flag: key,
@@ -216,9 +248,25 @@ function planState(
         from,
         to: s,
         reason: judged.why,
+        adopted: judged.adopted,
       }),
     );
     from = s;
   }
-  return target;
+  if (judged.then) {
+    const { to, allowedAt, message } = judged.then;
+    add(
+      step({
+        ...base,
+        id: `${key}:promote:${to}`,
+        from: judged.reach,
+        to,
+        kind: 'held',
+        rule: 'soak',
+        allowedAt: isoTime(allowedAt),
+        reason: message,
+      }),
+    );
+  }
+  return judged.reach;
 }

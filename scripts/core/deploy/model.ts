@@ -5,6 +5,13 @@ import { formatTime } from '../time.ts';
 
 /** The X-Actor of every write deploy makes: the audit log's `actor` tells its writes apart. */
 export const DEPLOY_ACTOR = 'flags-deploy';
+/** The X-Actor of a promotion the operator adopted (--adopt): audited as their decision. */
+export const ADOPT_ACTOR = 'flags-deploy --adopt';
+
+/** Whether a platform change was deploy's own (adopted or not). */
+export function isDeployActor(actor: string): boolean {
+  return actor === DEPLOY_ACTOR || actor === ADOPT_ACTOR;
+}
 
 export const AUDIT_STATE_CHANGED = 'platform.feature_flag_state_changed';
 export const AUDIT_ORG_ENABLED = 'platform.feature_flag_enabled';
@@ -14,8 +21,11 @@ export const AUDIT_ARCHIVED = 'platform.feature_flag_archived';
 export type StepAction =
   'register' | 'update' | 'promote' | 'demote' | 'enable-org' | 'disable-org' | 'archive';
 
-/** apply: deploy makes it; refused: the gate blocks it; drift: someone else owns it for now. */
-export type StepKind = 'apply' | 'refused' | 'drift';
+/**
+ * apply: deploy makes it; refused: the gate blocks it; held: waits for the platform's clock (a
+ * soak there), not a failure, a later deploy makes it; drift: someone else owns it for now.
+ */
+export type StepKind = 'apply' | 'refused' | 'held' | 'drift';
 
 export interface DeployStep {
   /** Unique in a plan: `flag:action[:state or org]`. */
@@ -34,10 +44,12 @@ export interface DeployStep {
   after: string[];
   /** What register and update send. */
   meta: FlagMetadata | null;
-  /** refused: the gate's rule id; drift: `drift`. */
+  /** refused and held: the gate's rule id; drift: `drift`. */
   rule: RuleId | null;
-  /** refused: when waiting makes it allowed (a soak), or null when only a new change helps. */
+  /** held and refused: when waiting makes it allowed (a soak), or null when only a new change helps. */
   allowedAt: string | null;
+  /** A promotion the operator adopted (--adopt): the repository's history was the witness. */
+  adopted: boolean;
   /** drift: who changed it on the platform, and when. */
   changedBy: { actor: string; at: string } | null;
 }
@@ -77,6 +89,8 @@ export interface DeployFacts {
   /** Keys the repository once had and deleted (first-parent history). */
   removedKeys: ReadonlySet<string>;
   now: Date;
+  /** --adopt: the repository's history is the witness for flags the platform does not have. */
+  adopt?: boolean;
 }
 
 export interface FactsNeeded {
@@ -94,7 +108,7 @@ export interface FactsNeeded {
 }
 
 export interface DeployPlan {
-  /** Apply steps in an order that respects `after`, then refused, then drift. */
+  /** Apply steps in an order that respects `after`, then refused, held, drift. */
   steps: DeployStep[];
   /** Flags of the repository already as the platform has them. */
   inSync: string[];
@@ -121,6 +135,7 @@ export function step(
     meta: null,
     rule: null,
     allowedAt: null,
+    adopted: false,
     changedBy: null,
     ...partial,
   };

@@ -106,9 +106,10 @@ export function propagateRefusals(ctx: PlanContext): void {
         s.after = s.after.filter((id) => ctx.steps.get(id)!.kind === 'apply');
         continue;
       }
-      s.kind = 'refused';
+      // Waiting on a held step is waiting too, not a failure.
+      s.kind = blocker.kind === 'held' ? 'held' : 'refused';
       s.rule = blocker.rule === 'drift' ? 'dependency-order' : (blocker.rule ?? 'dependency-order');
-      s.reason = `waits for \`${blocker.id}\`, which is ${blocker.kind === 'drift' ? 'drift' : 'refused'}: ${blocker.reason}`;
+      s.reason = `waits for \`${blocker.id}\`, which is ${blocker.kind}: ${blocker.reason}`;
       s.allowedAt = blocker.allowedAt;
       changed = true;
     }
@@ -165,6 +166,7 @@ export function orderSteps(ctx: PlanContext): DeployStep[] {
   return [
     ...ordered,
     ...rest.filter((s) => s.kind === 'refused'),
+    ...rest.filter((s) => s.kind === 'held'),
     ...rest.filter((s) => s.kind === 'drift'),
   ];
 }
