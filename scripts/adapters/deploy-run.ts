@@ -385,7 +385,8 @@ export function buildReport(input: ReportInput): DeployReport {
     }),
   );
   return {
-    ok: counts.failed === 0,
+    // A skipped step is one not applied: never a success, whatever made it so.
+    ok: counts.failed === 0 && counts.skipped === 0,
     command: options.command,
     dryRun,
     platform: input.url,

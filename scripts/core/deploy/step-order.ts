@@ -116,11 +116,12 @@ export function propagateRefusals(ctx: PlanContext): void {
   }
 }
 
+// Demotions first: a revert is what on-call is waiting for, and it needs nothing else.
 const PHASE: Record<StepAction, number> = {
-  register: 0,
-  update: 1,
-  'disable-org': 2,
-  demote: 3,
+  demote: 0,
+  register: 1,
+  update: 2,
+  'disable-org': 3,
   promote: 4,
   'enable-org': 5,
   archive: 6,
