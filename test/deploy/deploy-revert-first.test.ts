@@ -46,7 +46,7 @@ function platform(dataFile: string, failRate: string): Promise<Server> {
   let acknowledged = 0;
   const waiters: { n: number; resolve: () => void }[] = [];
   let log = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     log += chunk.toString();
     const lines = log.split('\n');
     log = lines.pop()!;
@@ -56,7 +56,7 @@ function platform(dataFile: string, failRate: string): Promise<Server> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
       if (match?.[1]) {
