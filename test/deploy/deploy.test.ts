@@ -312,6 +312,23 @@ describe('a flag archived by hand', () => {
 });
 
 describe('output', () => {
+  it('plan shows every step, grouped by kind with counts, however many there are', async () => {
+    const w = await deployWorld();
+    for (let i = 0; i < 45; i++) w.repo.flag('analytics', { key: `many-${i}` });
+    w.repo.flag('video', { key: 'live', alpha_orgs: [{ org: 'globex', preview_agreement: PA }] });
+    w.repo.commit(T0);
+    const plan = await w.repo.cli(['plan', '--now', at(T0, 1), '--platform-url', w.platform.url], {
+      PLATFORM_API_TOKEN: w.platform.token,
+    });
+    expect(plan.status).toBe(0);
+    expect(plan.stdout).toContain('Steps (47), by kind');
+    expect(plan.stdout).toContain('Registrations (at alpha) (46)');
+    expect(plan.stdout).toContain('Org enables (alpha orgs) (1)');
+    for (let i = 0; i < 45; i++) expect(plan.stdout).toMatch(new RegExp(`^ {4}many-${i} `, 'm'));
+    expect(plan.stdout).not.toContain('more (--json');
+    expect(plan.stdout).toContain('✓ plan: 47 to apply, 0 refused, 0 drifted, 0 in sync');
+  });
+
   it('writes the plan and result tables and the announcements to the job summary', async () => {
     const w = await deployWorld();
     w.repo.flag('video', { key: 'live', manual: 'https://docs.example.com/live' });

@@ -41,7 +41,9 @@ describe('npm start', () => {
     expect(first.status).toBe(0);
     expect(first.out).toContain('✓ 3 flags valid');
     expect(first.out).toContain('== check (the last change, HEAD^..HEAD) ==');
-    expect(first.out).toContain('Steps (4), in order');
+    expect(first.out).toContain('Steps (4), by kind');
+    expect(first.out).toContain('Registrations (at alpha) (3)');
+    expect(first.out).toContain('Org enables (alpha orgs) (1: 1 applied)');
     expect(first.out).toContain('✓ deploy: 4 applied, 0 skipped, 0 failed, 0 drifted');
     expect(first.out).toMatch(
       /platform API: http:\/\/127\.0\.0\.1:\d+ \(data in \.data\/platform\.json\)/,
