@@ -99,6 +99,8 @@ async function deployOnce(
     command: 'deploy',
     platformUrl: url,
     branch: null,
+    // A fresh platform, bootstrapped from the repository's history: the full work of a deploy.
+    adopt: true,
   });
   return { report, ms: performance.now() - started, requests: { ...counted } };
 }
