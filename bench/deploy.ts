@@ -98,6 +98,9 @@ async function deployOnce(
     dryRun: false,
     command: 'deploy',
     platformUrl: url,
+    branch: null,
+    // A fresh platform, bootstrapped from the repository's history: the full work of a deploy.
+    adopt: true,
   });
   return { report, ms: performance.now() - started, requests: { ...counted } };
 }

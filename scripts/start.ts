@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { processContext, runCli } from './cli.ts';
 import type { CommandContext } from './commands/command.ts';
+import { runDeployCommand } from './commands/deploy.ts';
 import { DEFAULT_DATA_FILE, DEFAULT_PORT } from './platform-server/main.ts';
 import { startPlatformServer, type PlatformServerHandle } from './platform-server/server.ts';
 
@@ -44,6 +45,22 @@ async function startServer(
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     return startPlatformServer({ port: 0, dataFile, token });
+  }
+}
+
+/** A deploy command as the CLI would report its failure: one line, exit 2. */
+async function deployStep(
+  command: 'plan' | 'deploy',
+  values: Record<string, string | boolean>,
+  ctx: CommandContext,
+): Promise<number> {
+  try {
+    // The embedded platform is this checkout's own: any branch deploys to it, so no comparison
+    // with origin's tip (which CI's deploy makes).
+    return await runDeployCommand(values, ctx, command, { branchCheck: false });
+  } catch (error) {
+    ctx.stderr(`flags ${command}: ${(error as Error).message}\n`);
+    return 2;
   }
 }
 
@@ -84,12 +101,15 @@ export async function start(options: StartOptions): Promise<number> {
       );
     }
 
+    // The embedded platform starts empty: bootstrapping it from the repository's history is
+    // the operator's decision --adopt exists for, and running `npm start` is making it.
+    const values = { 'platform-url': server.url, adopt: true };
     section('plan');
-    const planned = await runCli(['plan', '--platform-url', server.url], ctx);
+    const planned = await deployStep('plan', values, ctx);
     if (planned === 2) return 2;
 
     section('deploy');
-    const deployed = await runCli(['deploy', '--platform-url', server.url], ctx);
+    const deployed = await deployStep('deploy', values, ctx);
     out(`\n${where}\n`);
     out(
       deployed === 0

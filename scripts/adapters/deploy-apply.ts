@@ -2,9 +2,16 @@
 // as soon as every step they wait for has succeeded, a few at a time; each write names its actor
 // (X-Actor) and carries an Idempotency-Key derived from the commit and the step, so a retried
 // request or a re-run deploy can never apply a change twice. A failed step's dependents are not
-// attempted; once the platform stops answering, nothing more is started.
+// attempted; once the platform stops answering, nothing more is started. Demotions (reverts) go
+// first, and nothing else starts until each has succeeded or failed: a revert is never held
+// behind unrelated steps, and a platform that stops answering midway has already taken it.
 import { createHash } from 'node:crypto';
-import { AUDIT_STATE_CHANGED, DEPLOY_ACTOR, type DeployStep } from '../core/deploy-plan.ts';
+import {
+  ADOPT_ACTOR,
+  AUDIT_STATE_CHANGED,
+  DEPLOY_ACTOR,
+  type DeployStep,
+} from '../core/deploy-plan.ts';
 import type { State } from '../core/model.ts';
 import {
   PlatformError,
@@ -65,11 +72,12 @@ export async function applySteps(options: ApplyOptions): Promise<Map<string, Ste
     waiting.set(s.id, after.length);
     for (const id of after) dependents.set(id, [...(dependents.get(id) ?? []), s]);
   }
-  const ready = steps.filter((s) => waiting.get(s.id) === 0);
-  let next = 0;
+  const ready = new ReadySteps(steps);
+  for (const s of steps) if (waiting.get(s.id) === 0) ready.add(s);
   let stopped = null as string | null;
   const record = (s: DeployStep, result: StepResult): void => {
     results.set(s.id, result);
+    ready.finished(s);
     options.onResult?.(s, result);
   };
   const skipDependents = (s: DeployStep, why: string): void => {
@@ -89,8 +97,9 @@ export async function applySteps(options: ApplyOptions): Promise<Map<string, Ste
   await new Promise<void>((resolve) => {
     let running = 0;
     const pump = (): void => {
-      while (running < limit && next < ready.length && stopped === null) {
-        const s = ready[next++]!;
+      while (running < limit && stopped === null) {
+        const s = ready.take();
+        if (!s) break;
         if (results.has(s.id)) continue;
         running++;
         void runStep(api, s, head, actor).then((result) => {
@@ -100,7 +109,7 @@ export async function applySteps(options: ApplyOptions): Promise<Map<string, Ste
             for (const d of dependents.get(s.id) ?? []) {
               const n = waiting.get(d.id)! - 1;
               waiting.set(d.id, n);
-              if (n === 0) ready.push(d);
+              if (n === 0) ready.add(d);
             }
           } else {
             if (result.unreachable) stopped = result.message;
@@ -129,6 +138,36 @@ export async function applySteps(options: ApplyOptions): Promise<Map<string, Ste
   return results;
 }
 
+/**
+ * Steps ready to start, in plan order: demotions first, and nothing else until every demotion
+ * has an outcome (applied, failed or skipped).
+ */
+class ReadySteps {
+  private readonly urgent: DeployStep[] = [];
+  private readonly rest: DeployStep[] = [];
+  private nextUrgent = 0;
+  private nextRest = 0;
+  private demotionsLeft: number;
+
+  constructor(steps: readonly DeployStep[]) {
+    this.demotionsLeft = steps.filter((s) => s.action === 'demote').length;
+  }
+
+  add(s: DeployStep): void {
+    (s.action === 'demote' ? this.urgent : this.rest).push(s);
+  }
+
+  finished(s: DeployStep): void {
+    if (s.action === 'demote') this.demotionsLeft--;
+  }
+
+  take(): DeployStep | undefined {
+    if (this.nextUrgent < this.urgent.length) return this.urgent[this.nextUrgent++];
+    if (this.demotionsLeft > 0 || this.nextRest >= this.rest.length) return undefined;
+    return this.rest[this.nextRest++];
+  }
+}
+
 async function runStep(
   api: DeployApi,
   s: DeployStep,
@@ -136,7 +175,8 @@ async function runStep(
   actor: string,
 ): Promise<StepResult & { unreachable?: boolean }> {
   const key = idempotencyKey(head, s);
-  const write = { actor, idempotencyKey: key };
+  // An adopted promotion is the operator's decision: the audit log says so.
+  const write = { actor: s.adopted ? ADOPT_ACTOR : actor, idempotencyKey: key };
   const ok = (changed: boolean | null, message: string | null = null): StepResult => ({
     id: s.id,
     outcome: 'applied',

@@ -4,9 +4,6 @@ import { formatTime } from '../core/time.ts';
 import type { DeployReport, ReportStep } from './deploy-run.ts';
 import type { Style } from './terminal.ts';
 
-/** Lines per section in a terminal; --json has everything. */
-const MAX_LINES = 40;
-
 export function changeOf(s: ReportStep): string {
   if (s.org) return s.org;
   if (s.action === 'promote' || s.action === 'demote') return `${s.from} -> ${s.to}`;
@@ -15,21 +12,58 @@ export function changeOf(s: ReportStep): string {
   return '';
 }
 
-function table(rows: string[][], limit = MAX_LINES): string[] {
+/** Every row: a reviewer reads the plan before a deploy, so nothing is cut. */
+function table(rows: string[][], indent = '  '): string[] {
   if (rows.length === 0) return [];
-  const shown = rows.slice(0, limit);
-  const widths = shown[0]!.map((_, i) => Math.min(48, Math.max(...shown.map((r) => r[i]!.length))));
-  const lines = shown.map(
+  const widths = rows[0]!.map((_, i) => Math.min(48, Math.max(...rows.map((r) => r[i]!.length))));
+  return rows.map(
     (r) =>
-      '  ' +
+      indent +
       r
         .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
         .join('  ')
         .trimEnd(),
   );
-  if (rows.length > limit)
-    lines.push(`  ... and ${rows.length - limit} more (--json lists every step)`);
-  return lines;
+}
+
+const ACTION_TITLE: Record<ReportStep['action'], string> = {
+  demote: 'Demotions (reverts), first',
+  register: 'Registrations (at alpha)',
+  update: 'Metadata updates',
+  'disable-org': 'Org disables',
+  promote: 'Promotions',
+  'enable-org': 'Org enables (alpha orgs)',
+  archive: 'Archivals',
+};
+
+/**
+ * The steps deploy applies, grouped by kind in plan order (dependencies first within each), each
+ * group with its count, and in a deploy the count of each outcome.
+ */
+function stepGroups(apply: readonly ReportStep[], dryRun: boolean, s: Style): string[] {
+  const groups = new Map<ReportStep['action'], ReportStep[]>();
+  for (const x of apply) groups.set(x.action, [...(groups.get(x.action) ?? []), x]);
+  const mark = (x: ReportStep): string =>
+    x.outcome === 'applied'
+      ? s.green('applied')
+      : x.outcome === 'failed'
+        ? s.red('failed ')
+        : s.yellow('skipped');
+  const out: string[] = [];
+  for (const [action, steps] of groups) {
+    const outcomes = [...new Set(steps.map((x) => x.outcome))].map(
+      (o) => `${steps.filter((x) => x.outcome === o).length} ${o}`,
+    );
+    out.push(
+      `  ${ACTION_TITLE[action]} (${steps.length}${dryRun ? '' : `: ${outcomes.join(', ')}`})`,
+    );
+    const rows = steps.map((x) => {
+      const why = x.outcome === 'applied' || dryRun ? x.reason : (x.message ?? x.reason);
+      return dryRun ? [x.flag, changeOf(x), why] : [mark(x), x.flag, changeOf(x), why];
+    });
+    out.push(...table(rows, '    '));
+  }
+  return out;
 }
 
 function allowed(s: ReportStep): string {
@@ -40,6 +74,7 @@ export function renderReport(report: DeployReport, s: Style): string {
   const out: string[] = [];
   const apply = report.steps.filter((x) => x.kind === 'apply');
   const refused = report.steps.filter((x) => x.kind === 'refused');
+  const held = report.steps.filter((x) => x.kind === 'held');
   const drift = report.steps.filter((x) => x.kind === 'drift');
   const verb = report.dryRun ? 'Plan' : 'Deploy';
   out.push(
@@ -47,33 +82,24 @@ export function renderReport(report: DeployReport, s: Style): string {
   );
   out.push('');
 
-  if (apply.length === 0 && refused.length === 0) {
+  if (report.adopted.length > 0) {
+    out.push(
+      s.bold(
+        s.yellow(
+          `Adopted (--adopt): the operator took the repository's history as the witness for ${report.adopted.length} flag${report.adopted.length === 1 ? '' : 's'} the platform did not have; audited as actor 'flags-deploy --adopt'`,
+        ),
+      ),
+      `  ${report.adopted.join(', ')}`,
+      '',
+    );
+  }
+  if (apply.length === 0 && refused.length === 0 && held.length === 0) {
     out.push(
       `Nothing to change: the platform already matches the repository (${report.counts.inSync} flag${report.counts.inSync === 1 ? '' : 's'} in sync)${report.dryRun ? '' : '; a no-op deploy'}.`,
     );
-  } else if (report.dryRun) {
-    out.push(s.bold(`Steps (${apply.length}), in order`));
-    out.push(...table(apply.map((x) => [x.action, x.flag, changeOf(x), x.reason])));
-    if (apply.length === 0) out.push('  none');
   } else {
-    out.push(s.bold(`Steps (${apply.length})`));
-    const mark = (x: ReportStep): string =>
-      x.outcome === 'applied'
-        ? s.green('applied')
-        : x.outcome === 'failed'
-          ? s.red('failed ')
-          : s.yellow('skipped');
-    out.push(
-      ...table(
-        apply.map((x) => [
-          mark(x),
-          x.action,
-          x.flag,
-          changeOf(x),
-          x.outcome === 'applied' ? x.reason : (x.message ?? x.reason),
-        ]),
-      ),
-    );
+    out.push(s.bold(`Steps (${apply.length}), by kind`));
+    out.push(...stepGroups(apply, report.dryRun, s));
     if (apply.length === 0) out.push('  none');
   }
   if (refused.length > 0) {
@@ -87,6 +113,17 @@ export function renderReport(report: DeployReport, s: Style): string {
       ...table(
         refused.map((x) => [x.action, x.flag, changeOf(x), `${x.rule}: ${x.reason}${allowed(x)}`]),
       ),
+    );
+  }
+  if (held.length > 0) {
+    out.push(
+      '',
+      s.bold(
+        `Held (${held.length}): waiting for the platform's own clock (a soak there); not a failure, the next deploy applies them once allowed`,
+      ),
+    );
+    out.push(
+      ...table(held.map((x) => [x.action, x.flag, changeOf(x), `${x.reason}${allowed(x)}`])),
     );
   }
   if (drift.length > 0) {
@@ -127,6 +164,7 @@ export function summaryLine(report: DeployReport, s: Style): string {
     ? [
         `${c.planned} to apply`,
         `${c.refused} refused`,
+        ...(c.held ? [`${c.held} held`] : []),
         `${c.drifted} drifted`,
         `${c.inSync} in sync`,
       ]
@@ -134,6 +172,7 @@ export function summaryLine(report: DeployReport, s: Style): string {
         `${c.applied} applied`,
         `${c.skipped} skipped`,
         `${c.failed} failed${c.refused ? ` (${c.refused} refused)` : ''}`,
+        ...(c.held ? [`${c.held} held`] : []),
         `${c.drifted} drifted`,
         `${c.inSync} in sync`,
       ];
@@ -174,13 +213,14 @@ export function summaryMarkdown(report: DeployReport, maxRows = 200): string {
     '### Result',
     '',
     ...md(
-      ['Applied', 'Skipped', 'Failed', 'Refused', 'Drifted', 'In sync'],
+      ['Applied', 'Skipped', 'Failed', 'Refused', 'Held', 'Drifted', 'In sync'],
       [
         [
           `${c.applied}`,
           `${c.skipped}`,
           `${c.failed}`,
           `${c.refused}`,
+          `${c.held}`,
           `${c.drifted}`,
           `${c.inSync}`,
         ],

@@ -27,6 +27,7 @@ import {
   type StepResult,
   type VerifyResult,
 } from './deploy-apply.ts';
+import { requireBranchTip, type BranchCheck } from './deploy-branch.ts';
 import { flagHistories, removedFlagKeys } from './flag-history.ts';
 import { GitRepo } from './git.ts';
 import { flagsAt } from './repo-at-commits.ts';
@@ -47,9 +48,17 @@ export interface DeployOptions {
   retries?: number;
   /** Progress lines for people (stderr). */
   progress?: (line: string) => void;
+  /**
+   * The branch HEAD must be the tip of on `origin` (fetched first), or null to deploy any
+   * checkout (`npm start`'s embedded platform).
+   */
+  branch: string | null;
+  /** --adopt: the repository's history is the witness for flags the platform does not have. */
+  adopt?: boolean;
 }
 
-export type ReportOutcome = 'planned' | 'applied' | 'skipped' | 'failed' | 'refused' | 'drifted';
+export type ReportOutcome =
+  'planned' | 'applied' | 'skipped' | 'failed' | 'refused' | 'held' | 'drifted';
 
 export interface ReportStep extends Omit<DeployStep, 'meta'> {
   outcome: ReportOutcome;
@@ -68,6 +77,8 @@ export interface DeployCounts {
   failed: number;
   /** The part of `failed` the gate refused. */
   refused: number;
+  /** Waiting for the platform's clock (a soak there): not a failure; a later deploy applies. */
+  held: number;
   drifted: number;
   /** Repository flags that already matched the platform. */
   inSync: number;
@@ -79,6 +90,7 @@ export interface FlagReport {
   planned: string[];
   skipped: string[];
   failed: string[];
+  held: string[];
   drifted: string[];
 }
 
@@ -89,12 +101,16 @@ export interface DeployReport {
   platform: string;
   /** The deployed commit. */
   head: string;
+  /** Whether HEAD was compared with the tip of its branch on origin (null: not asked to). */
+  branch: BranchCheck | null;
   now: string;
   counts: DeployCounts;
   steps: ReportStep[];
   flags: FlagReport[];
   announcements: Announcement[];
   verify: VerifyResult | null;
+  /** Flags the operator adopted (--adopt): promoted on the repository's history as witness. */
+  adopted: string[];
   /** Error violations of the deployed tree (validate's rules, CODEOWNERS aside). */
   violations: Violation[];
   /** How many platform requests the run made, by kind. */
@@ -112,6 +128,9 @@ export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
 
   const git = new GitRepo(options.cwd);
   const head = await git.resolveCommit('HEAD');
+  // Before anything is read from the platform: an old commit must not even plan against it.
+  const branch =
+    options.branch === null ? null : await requireBranchTip(options.cwd, options.branch, head);
   const { set: desired } = await flagsAt(git, head);
 
   say(`reading the platform at ${url}`);
@@ -124,7 +143,15 @@ export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
   const history = await readHistory(git, head, desired, historyKeys);
   const removedKeys =
     needed.removalKeys.length > 0 ? await removedFlagKeys(git, head) : new Set<string>();
-  const plan = planDeploy({ desired, actual, history, audit, removedKeys, now: options.now });
+  const plan = planDeploy({
+    desired,
+    actual,
+    history,
+    audit,
+    removedKeys,
+    now: options.now,
+    adopt: options.adopt ?? false,
+  });
 
   const apply = plan.steps.filter((s) => s.kind === 'apply');
   let results = new Map<string, StepResult>();
@@ -152,7 +179,17 @@ export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
       };
     }
   }
-  return buildReport({ options, url, head, desired, plan, results, verify, requests: counter });
+  return buildReport({
+    options,
+    url,
+    head,
+    branch,
+    desired,
+    plan,
+    results,
+    verify,
+    requests: counter,
+  });
 }
 
 function openPlatform(options: DeployOptions): { api: DeployApi; url: string } {
@@ -267,6 +304,7 @@ interface ReportInput {
   options: DeployOptions;
   url: string;
   head: string;
+  branch: BranchCheck | null;
   desired: FlagSet;
   plan: DeployPlan;
   results: Map<string, StepResult>;
@@ -287,6 +325,7 @@ export function buildReport(input: ReportInput): DeployReport {
     let outcome: ReportOutcome;
     let message: string | null = null;
     if (s.kind === 'refused') outcome = 'refused';
+    else if (s.kind === 'held') outcome = 'held';
     else if (s.kind === 'drift') outcome = 'drifted';
     else if (dryRun) outcome = 'planned';
     else {
@@ -314,6 +353,7 @@ export function buildReport(input: ReportInput): DeployReport {
     skipped: count('skipped'),
     failed: count('failed') + count('refused') + unattributed,
     refused: count('refused'),
+    held: count('held'),
     drifted: count('drifted'),
     inSync: plan.inSync.length,
   };
@@ -326,6 +366,7 @@ export function buildReport(input: ReportInput): DeployReport {
       planned: [],
       skipped: [],
       failed: [],
+      held: [],
       drifted: [],
     };
     byFlag.set(s.flag, r);
@@ -344,17 +385,20 @@ export function buildReport(input: ReportInput): DeployReport {
     }),
   );
   return {
-    ok: counts.failed === 0,
+    // A skipped step is one not applied: never a success, whatever made it so.
+    ok: counts.failed === 0 && counts.skipped === 0,
     command: options.command,
     dryRun,
     platform: input.url,
     head: input.head,
+    branch: input.branch,
     now: isoTime(options.now),
     counts,
     steps,
     flags: [...byFlag.values()].sort((a, b) => (a.flag < b.flag ? -1 : 1)),
     announcements,
     verify,
+    adopted: [...new Set(plan.steps.filter((s) => s.adopted).map((s) => s.flag))].sort(),
     violations: plan.violations,
     requests: input.requests,
   };

@@ -31,6 +31,7 @@ function promote(flag: string, from: 'alpha' | 'beta', to: 'beta' | 'ga'): Deplo
     meta: null,
     rule: null,
     allowedAt: null,
+    adopted: false,
     changedBy: null,
   };
 }

@@ -103,10 +103,36 @@ describe('planDeploy', () => {
     expect(planDeploy(f)).toMatchObject({ steps: [], inSync: ['a'] });
   });
 
-  it('registers dependencies first and promotes a fresh platform by the repository history', () => {
+  it('registers a flag the platform does not know at alpha and holds each further step for the platform soak', () => {
     const a = flag('a', { state: 'ga' });
     const b = flag('b', { state: 'beta', depends_on: ['a'] });
     const f = facts(set(b, a), [], {
+      history: new Map([
+        ['a', history(['alpha', 200], ['beta', 170], ['ga', 90])],
+        ['b', history(['alpha', 200], ['beta', 100])],
+      ]),
+    });
+    const plan = planDeploy(f);
+    // A history that passed the gate is no witness: the platform has served neither flag.
+    expect(plan.steps.map((s) => `${s.id} ${s.kind} ${s.rule ?? ''}`.trim())).toEqual([
+      'a:register apply',
+      'b:register apply',
+      'a:promote:beta held soak',
+      'b:promote:beta held soak',
+    ]);
+    expect(plan.steps[2]).toMatchObject({
+      from: 'alpha',
+      to: 'beta',
+      allowedAt: '2026-11-11T12:00:00Z',
+    });
+    expect(plan.steps.every((s) => !s.adopted)).toBe(true);
+  });
+
+  it('with --adopt, promotes a fresh platform by the repository history, dependencies first', () => {
+    const a = flag('a', { state: 'ga' });
+    const b = flag('b', { state: 'beta', depends_on: ['a'] });
+    const f = facts(set(b, a), [], {
+      adopt: true,
       history: new Map([
         ['a', history(['alpha', 200], ['beta', 170], ['ga', 90])],
         ['b', history(['alpha', 200], ['beta', 100])],
@@ -120,6 +146,11 @@ describe('planDeploy', () => {
       'a:promote:ga',
       'b:promote:beta',
     ]);
+    expect(plan.steps.filter((s) => s.adopted).map((s) => s.id)).toEqual([
+      'a:promote:beta',
+      'a:promote:ga',
+      'b:promote:beta',
+    ]);
     expect(plan.steps.find((s) => s.id === 'b:promote:beta')?.after).toEqual([
       'a:promote:beta',
       'b:register',
@@ -128,6 +159,16 @@ describe('planDeploy', () => {
       'a:promote:beta',
       'a:register',
     ]);
+    // --adopt is for flags the platform does not have: a registered one still waits.
+    const registered = facts(
+      set(flag('c', { state: 'beta' })),
+      [onPlatform(flag('c'), { state_changed_at: ago(2) })],
+      {
+        adopt: true,
+        history: new Map([['c', history(['alpha', 200], ['beta', 100])]]),
+      },
+    );
+    expect(ids(registered)).toEqual(['c:promote:beta held']);
   });
 
   it('refuses a catch-up the repository history does not justify, but still registers', () => {
@@ -150,50 +191,127 @@ describe('planDeploy', () => {
     expect(plan.steps[3]?.allowedAt).toBe('2026-11-11T12:00:00Z');
   });
 
-  it('judges a promotion with the platform as the base: soak, skip, fresh override', () => {
+  it('judges a promotion with the platform as the witness: soak, skip, fresh override', () => {
+    const judge = (
+      from: State,
+      to: State,
+      sinceHours: number,
+      hist: FlagHistory,
+      registered = true,
+    ): ReturnType<typeof judgePromotion> =>
+      judgePromotion({
+        key: 'x',
+        from,
+        to,
+        platformSince: new Date(ago(sinceHours)),
+        registered,
+        history: hist,
+        now: NOW,
+      });
     const hist = history(['alpha', 300], ['beta', 2]);
-    expect(judgePromotion('x', 'alpha', 'beta', new Date(ago(30)), true, hist, NOW)).toMatchObject({
-      ok: true,
-    });
-    expect(judgePromotion('x', 'alpha', 'beta', new Date(ago(10)), true, hist, NOW)).toMatchObject({
+    expect(judge('alpha', 'beta', 30, hist)).toMatchObject({ ok: true, reach: 'beta', then: null });
+    // The repository passed the gate, the platform has not watched long enough: held.
+    expect(judge('alpha', 'beta', 10, hist)).toMatchObject({
       ok: false,
+      held: true,
+      rule: 'soak',
+      to: 'beta',
+      allowedAt: new Date(ago(-14)),
+    });
+    // The repository itself promoted too early: refused, allowed once the platform has soaked.
+    expect(judge('alpha', 'beta', 10, history(['alpha', 12], ['beta', 2]))).toMatchObject({
+      ok: false,
+      held: false,
       rule: 'soak',
       allowedAt: new Date(ago(-14)),
     });
+    expect(judge('alpha', 'ga', 300, history(['alpha', 300], ['ga', 2]))).toMatchObject({
+      ok: false,
+      held: false,
+      rule: 'transition-skip',
+    });
+    // A history that passed the gate twice: one state now, the next held for its soak.
     expect(
-      judgePromotion(
-        'x',
-        'alpha',
-        'ga',
-        new Date(ago(300)),
-        true,
-        history(['alpha', 300], ['ga', 2]),
-        NOW,
-      ),
-    ).toMatchObject({ ok: false, rule: 'transition-skip' });
+      judge('alpha', 'ga', 300, history(['alpha', 300], ['beta', 250], ['ga', 100])),
+    ).toMatchObject({
+      ok: true,
+      reach: 'beta',
+      then: { to: 'ga', allowedAt: new Date(ago(-72)) },
+    });
     expect(
-      judgePromotion(
-        'x',
-        'beta',
-        'ga',
-        new Date(ago(10)),
-        true,
-        history(['alpha', 300], ['beta', 200], ['ga', 2, true]),
-        NOW,
-      ),
+      judge('beta', 'ga', 10, history(['alpha', 300], ['beta', 200], ['ga', 2, true])),
     ).toMatchObject({ ok: true, why: expect.stringContaining('@cto') });
     // An override that came earlier than the state change waives nothing.
     expect(
-      judgePromotion(
-        'x',
-        'beta',
-        'ga',
-        new Date(ago(10)),
-        true,
-        history(['alpha', 300], ['beta', 200, true], ['ga', 2]),
-        NOW,
-      ),
+      judge('beta', 'ga', 10, history(['alpha', 300], ['beta', 200, true], ['ga', 2])),
     ).toMatchObject({ ok: false, rule: 'soak' });
+    // Nor does one for a flag the platform has never served.
+    expect(
+      judge('alpha', 'beta', 0, history(['alpha', 3], ['beta', 2, true]), false),
+    ).toMatchObject({ ok: false, held: true, rule: 'soak', allowedAt: new Date(ago(-24)) });
+  });
+
+  it('holds to the second: the platform soak is met at exactly 24 h and 72 h, not one second before', () => {
+    const S = 1_000;
+    const judgeAt = (from: State, to: State, servedMs: number): boolean => {
+      const r = judgePromotion({
+        key: 'x',
+        from,
+        to,
+        platformSince: new Date(NOW.getTime() - servedMs),
+        registered: true,
+        // The repository passed the gate: only the platform's clock decides.
+        history:
+          to === 'ga'
+            ? history(['alpha', 500], ['beta', 400], ['ga', 100])
+            : history(['alpha', 500], ['beta', 400]),
+        now: NOW,
+      });
+      return r.ok;
+    };
+    expect(judgeAt('alpha', 'beta', 24 * H - S)).toBe(false);
+    expect(judgeAt('alpha', 'beta', 24 * H)).toBe(true);
+    expect(judgeAt('alpha', 'beta', 24 * H + S)).toBe(true);
+    expect(judgeAt('beta', 'ga', 72 * H - S)).toBe(false);
+    expect(judgeAt('beta', 'ga', 72 * H)).toBe(true);
+    expect(judgeAt('beta', 'ga', 72 * H + S)).toBe(true);
+  });
+
+  it('adopts a fresh-platform catch-up only when the history soaked 24 h in alpha, to the second', () => {
+    const S = 1_000;
+    const catchUp = (soakedMs: number): string[] => {
+      const at = (ms: number): string => new Date(NOW.getTime() - ms).toISOString();
+      const hist: FlagHistory = {
+        entries: [
+          {
+            state: 'alpha',
+            at: at(soakedMs + H),
+            sha: 'a'.repeat(40),
+            created: true,
+            freshOverride: false,
+            decisionMaker: null,
+          },
+          {
+            state: 'beta',
+            at: at(H),
+            sha: 'b'.repeat(40),
+            created: false,
+            freshOverride: false,
+            decisionMaker: null,
+          },
+        ],
+        orgsChangedAt: {},
+        lastChangedAt: at(H),
+      };
+      return ids(
+        facts(set(flag('x', { state: 'beta' })), [], {
+          adopt: true,
+          history: new Map([['x', hist]]),
+        }),
+      );
+    };
+    expect(catchUp(24 * H - S)).toEqual(['x:register apply', 'x:promote:beta refused']);
+    expect(catchUp(24 * H)).toEqual(['x:register apply', 'x:promote:beta apply']);
   });
 
   it('treats a state someone else set after the repository last decided as drift, and a newer repository decision as its own', () => {
@@ -284,7 +402,7 @@ describe('planDeploy', () => {
     expect(plan.steps[3]?.allowedAt).toBe('2026-11-15T12:00:00Z');
   });
 
-  it('refuses a dependent whose dependency will not reach its state', () => {
+  it('holds a dependent with its held dependency, and refuses one whose dependency is refused', () => {
     const a = flag('a', { state: 'beta' });
     const b = flag('b', { state: 'beta', depends_on: ['a'] });
     const f = facts(
@@ -301,6 +419,18 @@ describe('planDeploy', () => {
       },
     );
     expect(planDeploy(f).steps.map((s) => `${s.id} ${s.kind} ${s.rule ?? ''}`.trim())).toEqual([
+      'a:promote:beta held soak',
+      'b:promote:beta held dependency-order',
+    ]);
+    expect(planDeploy(f).steps[1]?.allowedAt).toBe(planDeploy(f).steps[0]?.allowedAt);
+    // `a` promoted by the repository 2 h after it entered alpha: refused, and `b` with it.
+    const early = facts(f.desired, [...f.actual], {
+      history: new Map([
+        ['a', history(['alpha', 5], ['beta', 3])],
+        ['b', history(['alpha', 200], ['beta', 2])],
+      ]),
+    });
+    expect(planDeploy(early).steps.map((s) => `${s.id} ${s.kind} ${s.rule ?? ''}`.trim())).toEqual([
       'a:promote:beta refused soak',
       'b:promote:beta refused dependency-order',
     ]);

@@ -205,7 +205,8 @@ describe('a failing platform', () => {
     );
     expect(dead.json).toMatchObject({ ok: false, error: { code: 'evaluation' } });
 
-    const next = await w.deploy(at(T0, 61));
+    // A fresh platform: the operator adopts the repository's history (--adopt).
+    const next = await w.deploy(at(T0, 61), ['--adopt']);
     expect(next.status).toBe(0);
     expect(next.json.counts).toMatchObject({ applied: 8, failed: 0 });
   });
@@ -216,7 +217,7 @@ describe('a failing platform', () => {
     let budget = 8;
     const w = await deployWorld({ failRate: 0.5, random: () => (budget-- > 0 ? 0.99 : 0) });
     chain(w);
-    const broken = await w.deploy(at(T0, 60), ['--retries', '1', '--concurrency', '1']);
+    const broken = await w.deploy(at(T0, 60), ['--retries', '1', '--concurrency', '1', '--adopt']);
     expect(broken.status).toBe(1);
     const counts = broken.json.counts;
     expect(counts.applied).toBe(3);
@@ -231,9 +232,14 @@ describe('a failing platform', () => {
     expect(broken.json.verify.problems[0].message).toMatch(/could not read back/);
 
     budget = Number.POSITIVE_INFINITY;
-    const next = await w.deploy(at(T0, 61));
+    // `a`, `b` and `d` are on the platform now (at alpha since T0+60): their promotions wait
+    // for its 24 h there, --adopt or not; `c`'s registration and `a`'s org are completed.
+    const early = await w.deploy(at(T0, 84, -1), ['--adopt']);
+    expect(early.status).toBe(0);
+    expect(early.json.counts).toMatchObject({ applied: 2, held: 3, failed: 0 });
+    const next = await w.deploy(at(T0, 84), ['--adopt']);
     expect(next.status).toBe(0);
-    expect(next.json.counts).toMatchObject({ applied: 5, failed: 0 });
+    expect(next.json.counts).toMatchObject({ applied: 3, failed: 0 });
     const client = w.platform.newClient({ retries: 10 });
     const flags = await client.listFlags();
     expect(flags.map((f) => `${f.key} ${f.state}`)).toEqual([
@@ -253,7 +259,7 @@ describe('a failing platform', () => {
       'platform.feature_flag_state_changed b beta': 1,
       'platform.feature_flag_state_changed d beta': 1,
     });
-    expect((await w.deploy(at(T0, 62))).json.steps).toEqual([]);
+    expect((await w.deploy(at(T0, 85))).json.steps).toEqual([]);
   });
 
   it('a platform that dies mid-deploy: nothing more is started, and the next deploy completes', async () => {
@@ -269,7 +275,7 @@ describe('a failing platform', () => {
     });
     holder.world = w;
     chain(w);
-    const broken = await w.deploy(at(T0, 60), ['--retries', '1', '--concurrency', '1']);
+    const broken = await w.deploy(at(T0, 60), ['--retries', '1', '--concurrency', '1', '--adopt']);
     expect(broken.status).toBe(1);
     // Two writes, or three if one was already on its way when the server began to close.
     const applied = broken.json.counts.applied;
@@ -282,7 +288,8 @@ describe('a failing platform', () => {
 
     await w.platform.restart();
     answered = -1_000_000;
-    const next = await w.deploy(at(T0, 61));
+    // After the platform's own 24 h for what it registered before it died.
+    const next = await w.deploy(at(T0, 84), ['--adopt']);
     expect(next.status).toBe(0);
     expect(next.json.counts).toMatchObject({ applied: 8 - applied, failed: 0 });
   });
@@ -295,7 +302,7 @@ describe('a failing platform', () => {
       alpha_orgs: [{ org: 'novalien-internal' }, { org: 'globex', preview_agreement: PA }],
     });
     w.repo.flag('analytics', { key: 'f', depends_on: ['e', 'd'] }).commit(at(T0, 52));
-    const result = await w.deploy(at(T0, 80));
+    const result = await w.deploy(at(T0, 80), ['--adopt']);
     expect(result.stderr).toBe('');
     expect(result.json.counts).toMatchObject({ applied: 12, skipped: 0, failed: 0 });
     expect(result.status).toBe(0);

@@ -74,7 +74,7 @@ describe('a fresh platform', () => {
     expect(text.stdout).toContain('a no-op deploy');
   });
 
-  it('catches up on a history that passed the gate: promotions replayed in dependency order', async () => {
+  it('with --adopt, catches up on a history that passed the gate: promotions replayed in dependency order', async () => {
     const w = await deployWorld();
     w.repo
       .flag('platform', { key: 'a' })
@@ -86,7 +86,20 @@ describe('a fresh platform', () => {
     w.repo.flag('platform', { key: 'a', state: 'ga' }).commit(at(T0, 100));
     w.repo.flag('platform', { key: 'c', state: 'beta', depends_on: ['b'] }).commit(at(T0, 101));
 
-    const result = await w.deploy(at(T0, 102));
+    const text = await w.repo.cli(
+      ['plan', '--adopt', '--now', at(T0, 102), '--platform-url', w.platform.url],
+      { PLATFORM_API_TOKEN: w.platform.token, NO_COLOR: '1' },
+    );
+    expect(text.stdout).toContain(
+      "Adopted (--adopt): the operator took the repository's history as the witness for 3 flags",
+    );
+    const result = await w.deploy(at(T0, 102), ['--adopt']);
+    expect(result.json.adopted).toEqual(['a', 'b', 'c']);
+    // Audited as the operator's decision.
+    const promotions = (await w.platform.client.auditLog()).filter(
+      (e) => e.action === 'platform.feature_flag_state_changed',
+    );
+    expect(new Set(promotions.map((e) => e.actor))).toEqual(new Set(['flags-deploy --adopt']));
     expect(result.status).toBe(0);
     expect(result.json.counts).toMatchObject({ applied: 7, failed: 0 });
     // One state at a time, and a dependency before its dependents.
@@ -102,6 +115,39 @@ describe('a fresh platform', () => {
       'Beta: b',
       'Beta: c',
     ]);
+  });
+});
+
+describe('the platform is the witness', () => {
+  it('forged backdated alpha and beta commits on main do not reach beta in one run', async () => {
+    const w = await deployWorld();
+    const now = '2026-11-10T12:00:00Z';
+    // Pushed straight to main with committer dates in the past: the history looks soaked.
+    w.repo.flag('video', { key: 'sneaky' }).commit(at(now, -100));
+    w.repo.flag('video', { key: 'sneaky', state: 'beta' }).commit(at(now, -50));
+
+    const first = await w.deploy(now);
+    expect(first.status).toBe(0);
+    expect(first.json.counts).toMatchObject({ applied: 1, held: 1, failed: 0, drifted: 0 });
+    const held = first.json.steps.find((s: any) => s.id === 'sneaky:promote:beta');
+    expect(held).toMatchObject({ kind: 'held', outcome: 'held', allowedAt: at(now, 24) });
+    expect((await w.platform.client.listFlags()).map((f) => f.state)).toEqual(['alpha']);
+
+    const text = await w.repo.cli(['plan', '--now', at(now, 1), '--platform-url', w.platform.url], {
+      PLATFORM_API_TOKEN: w.platform.token,
+      NO_COLOR: '1',
+    });
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain('Held (1)');
+    expect(text.stdout).toContain('allowed from 2026-11-11 12:00 UTC');
+
+    // One second before the platform has served alpha for 24 h: still held.
+    const early = await w.deploy(at(now, 24, -1));
+    expect(early.json.counts).toMatchObject({ applied: 0, held: 1 });
+    const due = await w.deploy(at(now, 24));
+    expect(due.status).toBe(0);
+    expect(due.json.counts).toMatchObject({ applied: 1, held: 0 });
+    expect(await stateChanges(w.platform)).toEqual(['sneaky alpha->beta']);
   });
 });
 
@@ -218,7 +264,7 @@ describe('removal', () => {
     w.repo.flag('access', { key: 'old-login' }).flag('access', { key: 'sso' });
     w.repo.commit(T0);
     w.repo.flag('access', { key: 'sso', state: 'beta' }).commit(at(T0, 30));
-    expect((await w.deploy(at(T0, 31))).status).toBe(0);
+    expect((await w.deploy(at(T0, 31), ['--adopt'])).status).toBe(0);
     w.clock.now = new Date(at(T0, 32));
     await w.platform.client.putFlag(
       'hand-made',
@@ -266,6 +312,23 @@ describe('a flag archived by hand', () => {
 });
 
 describe('output', () => {
+  it('plan shows every step, grouped by kind with counts, however many there are', async () => {
+    const w = await deployWorld();
+    for (let i = 0; i < 45; i++) w.repo.flag('analytics', { key: `many-${i}` });
+    w.repo.flag('video', { key: 'live', alpha_orgs: [{ org: 'globex', preview_agreement: PA }] });
+    w.repo.commit(T0);
+    const plan = await w.repo.cli(['plan', '--now', at(T0, 1), '--platform-url', w.platform.url], {
+      PLATFORM_API_TOKEN: w.platform.token,
+    });
+    expect(plan.status).toBe(0);
+    expect(plan.stdout).toContain('Steps (47), by kind');
+    expect(plan.stdout).toContain('Registrations (at alpha) (46)');
+    expect(plan.stdout).toContain('Org enables (alpha orgs) (1)');
+    for (let i = 0; i < 45; i++) expect(plan.stdout).toMatch(new RegExp(`^ {4}many-${i} `, 'm'));
+    expect(plan.stdout).not.toContain('more (--json');
+    expect(plan.stdout).toContain('✓ plan: 47 to apply, 0 refused, 0 drifted, 0 in sync');
+  });
+
   it('writes the plan and result tables and the announcements to the job summary', async () => {
     const w = await deployWorld();
     w.repo.flag('video', { key: 'live', manual: 'https://docs.example.com/live' });

@@ -66,6 +66,9 @@ export async function stateChanges(platform: TestPlatform): Promise<string[]> {
 }
 
 export const HOUR = 3_600_000;
-export function at(base: string, hours: number): string {
-  return new Date(Date.parse(base) + hours * HOUR).toISOString().replace('.000Z', 'Z');
+/** `base` plus `hours` (and `seconds`), as an ISO time. */
+export function at(base: string, hours: number, seconds = 0): string {
+  return new Date(Date.parse(base) + hours * HOUR + seconds * 1_000)
+    .toISOString()
+    .replace('.000Z', 'Z');
 }

@@ -5,8 +5,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { start } from '../../scripts/start.ts';
 import { cleanupRepos, gitRepo } from '../helpers/git-repo.ts';
+import { cleanupRemotes, withRemote } from '../helpers/remote.ts';
 
-afterEach(() => cleanupRepos());
+afterEach(() => {
+  cleanupRepos();
+  cleanupRemotes();
+});
 
 async function run(
   root: string,
@@ -37,7 +41,9 @@ describe('npm start', () => {
     expect(first.status).toBe(0);
     expect(first.out).toContain('✓ 3 flags valid');
     expect(first.out).toContain('== check (the last change, HEAD^..HEAD) ==');
-    expect(first.out).toContain('Steps (4), in order');
+    expect(first.out).toContain('Steps (4), by kind');
+    expect(first.out).toContain('Registrations (at alpha) (3)');
+    expect(first.out).toContain('Org enables (alpha orgs) (1: 1 applied)');
     expect(first.out).toContain('✓ deploy: 4 applied, 0 skipped, 0 failed, 0 drifted');
     expect(first.out).toMatch(
       /platform API: http:\/\/127\.0\.0\.1:\d+ \(data in \.data\/platform\.json\)/,
@@ -61,5 +67,22 @@ describe('npm start', () => {
     expect(result.out).toContain('dependency-missing');
     expect(result.out).toContain('nothing is deployed');
     expect(result.out).not.toContain('== deploy ==');
+  });
+});
+
+describe('npm start on a branch', () => {
+  it('deploys the checkout to its own embedded platform, whatever origin/main is', async () => {
+    const repo = gitRepo();
+    repo.flag('video', { key: 'live-view' }).commit('2026-11-01T09:00:00Z');
+    withRemote(repo);
+    repo.git('checkout', '-q', '-b', 'feature');
+    repo.flag('access', { key: 'scim' });
+    repo.flag('video', { key: 'live-view', state: 'beta' }).commit('2026-11-02T09:00:00Z');
+    const result = await run(repo.dir);
+    expect(result.err).toBe('');
+    expect(result.status).toBe(0);
+    // The embedded platform is bootstrapped from the repository's history (--adopt), loudly.
+    expect(result.out).toContain("Adopted (--adopt): the operator took the repository's history");
+    expect(result.out).toContain('✓ deploy: 3 applied');
   });
 });
