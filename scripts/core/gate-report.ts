@@ -1,6 +1,7 @@
 // What reviewers read about a change: the gate's CheckResult rendered as (a) the sticky pull
 // request comment, (b) the job summary's table and (c) a commit status. Pure: data in, text out.
 import type { Change, CheckResult, CriterionResult, RuleId, State, Violation } from './model.ts';
+import { BODY_MAX_CHARS, count, fitParts, type FitList, type FitPart } from './github-limits.ts';
 import { formatTime } from './time.ts';
 
 /** The hidden marker that identifies the gate's sticky comment. */
@@ -179,20 +180,52 @@ function criteriaSummary(c: Change, criteria: readonly CriterionResult[]): strin
 
 // ---- (a) the pull request comment -------------------------------------------------------
 
-/** The sticky comment's body, hidden marker first. */
-export function renderComment(result: CheckResult, context: GateReportContext): string {
+/**
+ * The sticky comment's body, hidden marker first, within GitHub's 65,536 characters: a change too
+ * large for it keeps its headline (with the totals) and shows the first rows of each list, each
+ * cut list saying how many it shows of how many, with a link to the run for the rest.
+ */
+export function renderComment(
+  result: CheckResult,
+  context: GateReportContext,
+  options: { maxChars?: number; extra?: readonly FitPart[] } = {},
+): string {
   const table = changesTable(result);
-  const parts = [`<!-- ${GATE_MARKER} -->`, ...headline(result, context)];
-  if (table.rows.length > 0) parts.push(markdownTable(table.header, table.rows));
-  parts.push(...renderDetails(result, context));
-  return parts.join('\n\n') + '\n';
+  const seeRun = context.runUrl ? `: the [run](${context.runUrl}) has them all` : '';
+  const parts: FitPart[] = [`<!-- ${GATE_MARKER} -->`, ...headline(result, context)];
+  if (table.rows.length > 0) {
+    parts.push({
+      head: markdownTable(table.header, []),
+      items: table.rows.map(tableRow),
+      more: (shown, total) =>
+        `_${count(shown)} of ${count(total)} flag changes shown here${seeRun}._`,
+    });
+  }
+  parts.push(...(options.extra ?? []));
+  parts.push(criteriaSection(result) ?? '');
+  const violations = violationsList(result.violations, seeRun);
+  if (violations) parts.push(violations);
+  parts.push(
+    ...[
+      approvalsSection(result, context),
+      overridesSection(result, context),
+      revertSection(result),
+    ].filter((s): s is string => s !== null),
+  );
+  const body = fitParts(
+    parts.filter((p) => p !== ''),
+    (options.maxChars ?? BODY_MAX_CHARS) - 1,
+    { overflow: `_The rest does not fit in a comment${seeRun}._` },
+  );
+  return body + '\n';
 }
 
 /** Everything after the table: shared by the comment and the job summary. */
 export function renderDetails(result: CheckResult, context: GateReportContext): string[] {
+  const violations = violationsList(result.violations, '');
   return [
     criteriaSection(result),
-    violationsSection(result.violations),
+    violations ? [violations.head, ...violations.items].join('\n') : null,
     approvalsSection(result, context),
     overridesSection(result, context),
     revertSection(result),
@@ -243,7 +276,7 @@ function criteriaSection(result: CheckResult): string | null {
   return ['#### Exit criteria (runbook)', ...blocks].join('\n\n');
 }
 
-function violationsSection(violations: readonly Violation[]): string | null {
+function violationsList(violations: readonly Violation[], seeRun: string): FitList | null {
   if (violations.length === 0) return null;
   const errors = violations.filter((v) => v.severity === 'error').length;
   const warnings = violations.length - errors;
@@ -259,7 +292,11 @@ function violationsSection(violations: readonly Violation[]): string | null {
     const flag = v.flag ? ` · \`${v.flag}\`` : '';
     return `- ${icon} **${v.rule}**${flag}${where}: ${text(v.message)}\n  _Fix:_ ${fixHint(v.rule)}`;
   });
-  return [`#### Violations (${counts})`, items.join('\n')].join('\n\n');
+  return {
+    head: `#### Violations (${counts})\n`,
+    items,
+    more: (shown, total) => `_${count(shown)} of ${count(total)} violations shown here${seeRun}._`,
+  };
 }
 
 /** The approvals this pull request still needs, each as one line. */
@@ -358,8 +395,11 @@ function ownersOfChanges(result: CheckResult, context: GateReportContext): Map<s
 }
 
 function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+  return [tableRow(header), tableRow(header.map(() => '---')), ...rows.map(tableRow)].join('\n');
+}
+
+function tableRow(cells: readonly string[]): string {
+  return `| ${cells.map(cell).join(' | ')} |`;
 }
 
 function cell(value: string): string {
@@ -393,7 +433,7 @@ function unique<T>(items: readonly T[]): T[] {
 }
 
 function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function clip(description: string): string {

@@ -6,6 +6,7 @@ import {
   findDrift,
   ownerReview,
   removalBranch,
+  renderReport,
   runReport,
   type PlatformView,
 } from '../../scripts/github/report.ts';
@@ -215,5 +216,58 @@ describe('the scheduled report', () => {
     const issue = stub.issues.get(outcome.issue.number ?? 0);
     expect(issue?.state).toBe('closed');
     expect(issue?.body).toContain('None: the platform matches main.');
+  });
+});
+
+describe('GitHub limits in the report', () => {
+  it('keeps the issue body of 900 drifted flags within 65,536 characters, saying 900', () => {
+    const many = Array.from({ length: 900 }, (_, i) =>
+      flag(`drifted-flag-with-a-long-name-${i}`, { state: 'beta' }),
+    );
+    const drift = findDrift(
+      many,
+      many.map((f) => onPlatform(f.key, 'alpha')),
+    );
+    const body = renderReport({
+      now: NOW,
+      head: 'c'.repeat(40),
+      drift,
+      platformNote: null,
+      stale: [],
+      removals: [],
+      runUrl: 'https://github.com/novalien/flags/actions/runs/7',
+    });
+    const unlimited = renderReport({
+      now: NOW,
+      head: 'c'.repeat(40),
+      drift,
+      platformNote: null,
+      stale: [],
+      removals: [],
+      maxChars: Number.MAX_SAFE_INTEGER,
+    });
+    expect(unlimited.length).toBeGreaterThan(65_536);
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    expect(body).toMatch(/_[\d,]+ of 900 drifted flags shown here: the \[run\]/);
+  });
+
+  it('opens at most the per-run number of removal pull requests and defers the rest', async () => {
+    const due = Array.from({ length: 3 }, (_, i) => ga(`capped-${i}`, 9));
+    stub.seedBranch(
+      'main',
+      Object.fromEntries(due.map((f) => [f.file, `key: ${f.key}\nstate: ga\n`])),
+    );
+    const outcome = await runReport({
+      github: stub.client(),
+      now: NOW,
+      status: status(due),
+      platform: { unavailable: 'not configured' },
+      dependents: new Map(),
+      base: 'main',
+      maxNewRemovals: 2,
+      log: () => {},
+    });
+    expect(outcome.removals.map((r) => r.result)).toEqual(['opened', 'opened', 'deferred']);
+    expect(outcome.removals[2]?.note).toMatch(/2 removal pull requests are opened per run/);
   });
 });
