@@ -278,6 +278,8 @@ export async function runGate(inputs: GateInputs, deps: GateDeps): Promise<GateO
       .map((c) => c.flag)
       .join(','),
     comment,
+    // The workflow's last step sets a terminal status in a merge group unless this says it is done.
+    'soak-status-set': String(commitStatus === 'written'),
     result,
   });
   log(`${status.state}: ${status.description}`);
@@ -452,7 +454,12 @@ async function couldNotJudge(
     heading: 'Flags gate',
     intro: ['Could not judge the change.', message],
   });
-  await deps.reporter.setOutputs({ ok: 'false', state: 'error', description: message });
+  await deps.reporter.setOutputs({
+    ok: 'false',
+    state: 'error',
+    description: message,
+    'soak-status-set': String(commitStatus === 'written'),
+  });
   return { exitCode: 2, result: null, status: null, comment, commitStatus };
 }
 
