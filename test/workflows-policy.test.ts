@@ -102,13 +102,17 @@ function checkSteps(steps: unknown, text: string, where: string, canPush: boolea
   return problems;
 }
 
+function scalar(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+}
+
 /** The lowest Node.js major a workflow may set up (Node 20 ended in April 2026). */
 const MIN_NODE = 24;
 
 function checkNodeVersion(step: Doc, at: string): string[] {
   const uses = step['uses'];
   if (typeof uses !== 'string' || !uses.startsWith('actions/setup-node@')) return [];
-  const version = Number.parseInt(String(asMap(step['with'])?.['node-version'] ?? ''), 10);
+  const version = Number.parseInt(scalar(asMap(step['with'])?.['node-version']), 10);
   return version >= MIN_NODE
     ? []
     : [
@@ -119,7 +123,7 @@ function checkNodeVersion(step: Doc, at: string): string[] {
 /** Job-level rules: environments only from the protected branch, concurrency that cancels safely. */
 function checkJob(job: Doc, where: string): string[] {
   const problems: string[] = [];
-  if (job['environment'] !== undefined && !String(job['if'] ?? '').includes("'refs/heads/main'")) {
+  if (job['environment'] !== undefined && !scalar(job['if']).includes("'refs/heads/main'")) {
     problems.push(
       `${where}: a job with an environment runs only for the protected branch: if: github.ref == 'refs/heads/main'`,
     );
@@ -134,7 +138,7 @@ function checkJob(job: Doc, where: string): string[] {
 function checkConcurrency(concurrency: unknown, where: string): string[] {
   const c = asMap(concurrency);
   if (!c || (c['cancel-in-progress'] !== true && c['cancel-in-progress'] !== 'true')) return [];
-  const group = String(c['group'] ?? '');
+  const group = scalar(c['group']);
   return group.includes('github.event_name') && /head[._]sha|github\.sha/.test(group)
     ? []
     : [`${where}: a cancelling concurrency group must name github.event_name and the head SHA`];
@@ -222,7 +226,7 @@ describe('the repository workflows', () => {
     const deploy = asMap(
       parse(readFileSync(join(ROOT, '.github/workflows/flags-deploy.yml'), 'utf8')),
     );
-    const group = String(asMap(deploy?.['concurrency'])?.['group'] ?? '');
+    const group = scalar(asMap(deploy?.['concurrency'])?.['group']);
     // The expression gives each dry run a group of its own run id, and real deploys one shared group.
     expect(group).toMatch(
       /inputs\.dry-run && format\('flags-deploy-dry-run-\{0\}', github\.run_id\) \|\| 'flags-deploy'/,
