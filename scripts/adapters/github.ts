@@ -14,7 +14,7 @@ import {
   pullRequestFiles,
 } from './github/pull-requests.ts';
 import { branchSha, createBranchWithChanges } from './github/refs.ts';
-import { approvals } from './github/reviews.ts';
+import { approvals, trustedApprovals, type TrustedApprovals } from './github/reviews.ts';
 import { commitStatus, setCommitStatus } from './github/statuses.ts';
 import type {
   CommitState,
@@ -30,13 +30,20 @@ import type {
 } from './github/types.ts';
 
 export * from './github/types.ts';
-export { latestApprovals, type ReviewFact } from './github/reviews.ts';
+export {
+  latestApprovals,
+  type RefusedApproval,
+  type ReviewFact,
+  type TrustedApprovals,
+} from './github/reviews.ts';
 
 export class GitHubRepo {
   readonly owner: string;
   readonly repo: string;
   readonly baseUrl: string;
   readonly #gh: GitHubClient;
+  // Permissions read once per run (one client), however many pull requests ask.
+  readonly #permissions = new Map<string, Promise<string>>();
 
   constructor(options: GitHubRepoOptions) {
     this.#gh = new GitHubClient(options);
@@ -68,6 +75,11 @@ export class GitHubRepo {
 
   approvals(pr: number, headSha: string): Promise<string[]> {
     return approvals(this.#gh, pr, headSha);
+  }
+
+  /** Approvals of the head that count: only from accounts with write access (cached per run). */
+  trustedApprovals(pr: number, headSha: string): Promise<TrustedApprovals> {
+    return trustedApprovals(this.#gh, pr, headSha, this.#permissions);
   }
 
   openIncidents(flagKey: string): Promise<IssueInfo[]> {

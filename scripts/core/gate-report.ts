@@ -14,6 +14,10 @@ export const STATUS_DESCRIPTION_MAX = 140;
 export interface GateReportContext {
   /** Logins approving the pull request's current head (latest review of each reviewer). */
   approvals: readonly string[];
+  /** Approvals that do not count: accounts without write access, with their permission. */
+  refused?: readonly { login: string; permission: string }[];
+  /** The pull request's author: never the decision-maker of their own override. */
+  author?: string | null;
   /** Each changed flag's `owner` (`@org/team` or `@login`), when known. */
   owners: Readonly<Record<string, string>>;
   strict: boolean;
@@ -303,8 +307,13 @@ function violationsList(violations: readonly Violation[], seeRun: string): FitLi
 export function approvalsNeeded(result: CheckResult, context: GateReportContext): string[] {
   const approved = new Set(context.approvals.map(login));
   const needed: string[] = [];
+  const author = context.author ? login(context.author) : null;
   for (const o of result.overrides) {
-    if (!approved.has(login(o.decision_maker))) {
+    if (login(o.decision_maker) === author) {
+      needed.push(
+        `a decision-maker other than the author for the override of \`${o.flag}\` (${o.decision_maker} opened this pull request)`,
+      );
+    } else if (!approved.has(login(o.decision_maker))) {
       needed.push(
         `${o.decision_maker}, the decision-maker of the override of \`${o.flag}\`${context.strict ? '' : ' (required in CI)'}`,
       );
@@ -329,19 +338,34 @@ function approvalsSection(result: CheckResult, context: GateReportContext): stri
   const have = context.approvals.length
     ? `Approved on the current head by ${context.approvals.map((a) => `@${a.replace(/^@/, '')}`).join(', ')}.`
     : 'No approval on the current head yet.';
+  const refused = context.refused?.length
+    ? `\n\nNot counted (only accounts with write access decide): ${context.refused
+        .map((r) => `@${r.login} (${r.permission} access)`)
+        .join(', ')}.`
+    : '';
   const list = needed.length
     ? ['Still needed:', ...needed.map((n) => `- [ ] ${n}`)].join('\n')
     : 'No further approval needed by the gate.';
-  return ['#### Approvals', have, list].join('\n\n');
+  return ['#### Approvals', have + refused, list].join('\n\n');
 }
 
 function overridesSection(result: CheckResult, context: GateReportContext): string | null {
   if (result.overrides.length === 0) return null;
   const approved = new Set(context.approvals.map(login));
+  const author = context.author ? login(context.author) : null;
+  const refused = new Set((context.refused ?? []).map((r) => login(r.login)));
+  const verdict = (decider: string) =>
+    decider === author
+      ? '❌ the author of this pull request cannot decide their own override'
+      : approved.has(decider)
+        ? '✅ yes'
+        : refused.has(decider)
+          ? '❌ approved, but without write access: does not count'
+          : '❌ not on the current head';
   const rows = result.overrides.map((o) => [
     `\`${o.flag}\``,
     o.decision_maker,
-    approved.has(login(o.decision_maker)) ? '✅ yes' : '❌ not on the current head',
+    verdict(login(o.decision_maker)),
     o.incident,
     o.reason,
   ]);

@@ -220,6 +220,66 @@ describe('the gate in a pull request', () => {
     );
   });
 
+  it("refuses an outsider's approval of an override and counts a collaborator's", async () => {
+    const head = sha('override-outsider');
+    const pr = stub.addPull({ headSha: head });
+    // In a public repository anyone can review: dana has no write access here.
+    stub.permissions.set('dana', 'read');
+    try {
+      stub.addReview(pr.number, {
+        login: 'dana',
+        state: 'APPROVED',
+        commitId: head,
+        association: 'NONE',
+      });
+      const refused = await gate(overridden, inputs(pr.number, head));
+      expect(refused.outcome.exitCode).toBe(1);
+      const invalid = refused.outcome.result?.violations.find((v) => v.rule === 'override-invalid');
+      expect(invalid?.message).toContain('has read access to the repository');
+      const body = stub.commentsOn(pr.number)[0]?.body ?? '';
+      expect(body).toContain('❌ approved, but without write access: does not count');
+      expect(body).toContain(
+        'Not counted (only accounts with write access decide): @dana (read access)',
+      );
+      expect(stub.latestStatus(head, SOAK_CONTEXT)?.state).toBe('failure');
+
+      stub.permissions.set('dana', 'write');
+      // A new run reads permissions afresh; within one run (one client) they are cached.
+      const counted = await gate(overridden, inputs(pr.number, head));
+      expect(counted.outcome.exitCode).toBe(0);
+      expect(stub.latestStatus(head, SOAK_CONTEXT)?.state).toBe('success');
+    } finally {
+      stub.permissions.delete('dana');
+    }
+  });
+
+  it('never lets the author be the decision-maker of their own override', async () => {
+    const head = sha('override-own');
+    const pr = stub.addPull({ headSha: head, user: { login: 'dana', type: 'User' } });
+    stub.addReview(pr.number, { login: 'dana', state: 'APPROVED', commitId: head });
+    const own = await gate(overridden, inputs(pr.number, head, { author: 'dana' }));
+    expect(own.outcome.exitCode).toBe(1);
+    expect(
+      own.outcome.result?.violations.find((v) => v.rule === 'override-invalid')?.message,
+    ).toContain('an author cannot be the decision-maker of their own override');
+    expect(stub.commentsOn(pr.number)[0]?.body).toContain(
+      '❌ the author of this pull request cannot decide their own override',
+    );
+  });
+
+  it("reads each approver's permission once per run", async () => {
+    const head = sha('override-cache');
+    const a = stub.addPull({ headSha: head });
+    const b = stub.addPull({ headSha: head });
+    stub.addReview(a.number, { login: 'quinn', state: 'APPROVED', commitId: head });
+    stub.addReview(b.number, { login: 'quinn', state: 'APPROVED', commitId: head });
+    const client = stub.client();
+    const before = stub.requestsTo('GET', /\/collaborators\/quinn\/permission$/).length;
+    expect((await client.trustedApprovals(a.number, head)).approvals).toEqual(['quinn']);
+    expect((await client.trustedApprovals(b.number, head)).approvals).toEqual(['quinn']);
+    expect(stub.requestsTo('GET', /\/collaborators\/quinn\/permission$/).length - before).toBe(1);
+  });
+
   it('without --strict, a missing approval is a warning', () => {
     const soft = applyOverrideApprovals(overridden, [], { strict: false, headSha: sha('x') });
     expect(soft.ok).toBe(true);
@@ -302,6 +362,7 @@ describe('inputs', () => {
     const event = {
       pull_request: {
         number: 12,
+        user: { login: 'someone' },
         base: { sha: sha('b'), repo: { full_name: 'novalien/flags' } },
         head: { sha: sha('h'), repo: { full_name: 'someone/flags' } },
       },
@@ -313,6 +374,7 @@ describe('inputs', () => {
       base: sha('b'),
       head: sha('h'),
       mergeCommit: sha('merge'),
+      author: 'someone',
       fork: true,
       strict: true,
       soakViaStatus: true,

@@ -62,6 +62,8 @@ export interface StubReview {
   state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
   commitId: string;
   submittedAt: string;
+  /** GitHub's author_association: OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE, ... */
+  association?: string;
 }
 
 export interface StubStatus {
@@ -108,6 +110,8 @@ export class GitHubStub {
   readonly reviews: StubReview[] = [];
   readonly statuses: StubStatus[] = [];
   readonly refs = new Map<string, string>();
+  /** Collaborator permission per login (lower case): admin, maintain, write, triage, read, none. */
+  readonly permissions = new Map<string, string>();
   readonly commits = new Map<string, StubCommit>();
   readonly trees = new Map<string, Map<string, string>>();
   readonly blobs = new Map<string, string>();
@@ -244,8 +248,24 @@ export class GitHubStub {
     return comment;
   }
 
+  /**
+   * A review. Its author's permission follows the association unless set before: a collaborator,
+   * member or owner writes; anyone else (in a public repository anyone may review) only reads.
+   */
   addReview(pr: number, review: Omit<StubReview, 'id' | 'pr' | 'submittedAt'>): StubReview {
-    const added: StubReview = { id: this.#nextId++, pr, submittedAt: this.#tick(), ...review };
+    const association = review.association ?? 'COLLABORATOR';
+    const key = review.login.toLowerCase();
+    if (!this.permissions.has(key)) {
+      const writes = ['OWNER', 'MEMBER', 'COLLABORATOR'].includes(association);
+      this.permissions.set(key, writes ? 'write' : 'read');
+    }
+    const added: StubReview = {
+      id: this.#nextId++,
+      pr,
+      submittedAt: this.#tick(),
+      ...review,
+      association,
+    };
     this.reviews.push(added);
     return added;
   }
@@ -484,6 +504,7 @@ export class GitHubStub {
             state: r.state,
             commit_id: r.commitId,
             submitted_at: r.submittedAt,
+            author_association: r.association ?? 'COLLABORATOR',
             body: '',
           })),
       );
@@ -494,6 +515,16 @@ export class GitHubStub {
       pull.requestedReviewers.push(...((body['reviewers'] as string[]) ?? []));
       pull.requestedTeams.push(...((body['team_reviewers'] as string[]) ?? []));
       return { status: 201, data: this.#pullJson(pull) };
+    }
+
+    // collaborators: a public repository answers `read` for any account it does not know.
+    if ((m = route.match(/^GET \/collaborators\/([^/]+)\/permission$/))) {
+      const user = m[1] as string;
+      const permission = this.permissions.get(user.toLowerCase()) ?? 'read';
+      return {
+        status: 200,
+        data: { permission, role_name: permission, user: { login: user, type: 'User' } },
+      };
     }
 
     // commit statuses
