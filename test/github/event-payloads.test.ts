@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 // The gate driven by GitHub's own example payloads (@octokit/webhooks-examples) for every event
 // and action flags-gate.yml listens to, with SHAs and names rewritten to a real test repository.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,6 +43,11 @@ let prNumber: number;
 
 beforeAll(async () => {
   stub = await startGitHubStub();
+  // Writes only as the workflow's own permissions: block grants them.
+  stub.useWorkflowPermissions(
+    fileURLToPath(new URL('../../.github/workflows/flags-gate.yml', import.meta.url)),
+    'gate',
+  );
   runner = actionsRunner();
   scratch = mkdtempSync(join(tmpdir(), 'flags-events-'));
   repo = gitRepo();

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 // The gate script against the local GitHub stand-in, with @actions/core writing real summary and
 // output files. The check itself is given as crafted results here (the end-to-end test in
 // recheck.test.ts runs the real one on a git repository).
@@ -27,6 +28,11 @@ let runner: ActionsRunner;
 
 beforeAll(async () => {
   stub = await startGitHubStub();
+  // Writes only as the workflow's own permissions: block grants them.
+  stub.useWorkflowPermissions(
+    fileURLToPath(new URL('../../.github/workflows/flags-gate.yml', import.meta.url)),
+    'gate',
+  );
   runner = actionsRunner();
 });
 afterAll(async () => {
@@ -331,6 +337,7 @@ describe('the gate in a pull request', () => {
 describe('the gate in a merge queue', () => {
   it('fails an early change instead of waiting, and sets the status on the group head', async () => {
     const head = sha('group-head');
+    stub.knownShas.add(head);
     const { outcome } = await gate(early, inputs(0, head, { event: 'merge_group', pr: null }));
     expect(outcome.exitCode).toBe(1);
     expect(stub.latestStatus(head, SOAK_CONTEXT)?.state).toBe('failure');

@@ -90,24 +90,22 @@ export async function openPullRequest(
       warnings.push(error.message);
     }
   };
-  const issue = { ...gh.where, issue_number: pr.number };
+  const where = gh.where;
+  const issue = { ...where, issue_number: pr.number };
   if (options.labels?.length) {
     const labels = options.labels;
     await attempt(`label #${pr.number}`, () =>
       gh.octokit.rest.issues.addLabels({ ...issue, labels }),
     );
   }
-  if (options.reviewers?.length || options.teamReviewers?.length) {
-    const reviewers = options.reviewers ?? [];
-    const teams = options.teamReviewers ?? [];
+  if (options.reviewers?.length) {
+    const reviewers = options.reviewers;
     await attempt(`request reviews on #${pr.number}`, () =>
-      gh.octokit.rest.pulls.requestReviewers({
-        ...gh.where,
-        pull_number: pr.number,
-        reviewers,
-        team_reviewers: teams,
-      }),
+      gh.octokit.rest.pulls.requestReviewers({ ...where, pull_number: pr.number, reviewers }),
     );
+  }
+  if (options.teamReviewers?.length) {
+    await requestTeamReviews(gh, pr.number, options.teamReviewers, warnings);
   }
   if (options.assignees?.length) {
     const assignees = options.assignees;
@@ -116,6 +114,33 @@ export async function openPullRequest(
     );
   }
   return { pr, warnings };
+}
+
+/**
+ * Team review requests. The workflow's GITHUB_TOKEN cannot make them (GitHub answers 422); then
+ * CODEOWNERS asks the owning team by itself when the pull request opens (auto-request), and the
+ * warning says so. A GitHub App token or FLAGS_BOT_TOKEN with members read can ask directly.
+ */
+async function requestTeamReviews(
+  gh: GitHubClient,
+  pr: number,
+  teams: readonly string[],
+  warnings: string[],
+): Promise<void> {
+  try {
+    await gh.call(`request team reviews on #${pr}`, () =>
+      gh.octokit.rest.pulls.requestReviewers({
+        ...gh.where,
+        pull_number: pr,
+        team_reviewers: [...teams],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof GitHubApiError) || error.status !== 422) throw error;
+    warnings.push(
+      `could not ask ${teams.map((t) => `@${gh.owner}/${t}`).join(', ')} for review (${error.status}: the workflow token cannot request team reviews): CODEOWNERS requests the owning team automatically; to ask directly, give the workflow a GitHub App token or FLAGS_BOT_TOKEN`,
+    );
+  }
 }
 
 function pullInfo(
