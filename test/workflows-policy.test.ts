@@ -80,6 +80,7 @@ function checkSteps(steps: unknown, text: string, where: string, canPush: boolea
     const step = asMap(value) ?? {};
     const at = `${where} step ${typeof step['name'] === 'string' ? `'${step['name']}'` : i + 1}`;
     problems.push(...checkRun(step['run'], at));
+    problems.push(...checkNodeVersion(step, at));
     const uses = step['uses'];
     if (typeof uses !== 'string') return;
     problems.push(
@@ -101,6 +102,48 @@ function checkSteps(steps: unknown, text: string, where: string, canPush: boolea
   return problems;
 }
 
+function scalar(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+}
+
+/** The lowest Node.js major a workflow may set up (Node 20 ended in April 2026). */
+const MIN_NODE = 24;
+
+function checkNodeVersion(step: Doc, at: string): string[] {
+  const uses = step['uses'];
+  if (typeof uses !== 'string' || !uses.startsWith('actions/setup-node@')) return [];
+  const version = Number.parseInt(scalar(asMap(step['with'])?.['node-version']), 10);
+  return version >= MIN_NODE
+    ? []
+    : [
+        `${at}: setup-node needs node-version: ${MIN_NODE} or later (it says ${version || 'nothing'})`,
+      ];
+}
+
+/** Job-level rules: environments only from the protected branch, concurrency that cancels safely. */
+function checkJob(job: Doc, where: string): string[] {
+  const problems: string[] = [];
+  if (job['environment'] !== undefined && !scalar(job['if']).includes("'refs/heads/main'")) {
+    problems.push(
+      `${where}: a job with an environment runs only for the protected branch: if: github.ref == 'refs/heads/main'`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * A concurrency group that cancels runs in progress must name the event and the head SHA, so an
+ * approval never cancels the run of a newer head (which would leave a cancelled required check).
+ */
+function checkConcurrency(concurrency: unknown, where: string): string[] {
+  const c = asMap(concurrency);
+  if (!c || (c['cancel-in-progress'] !== true && c['cancel-in-progress'] !== 'true')) return [];
+  const group = scalar(c['group']);
+  return group.includes('github.event_name') && /head[._]sha|github\.sha/.test(group)
+    ? []
+    : [`${where}: a cancelling concurrency group must name github.event_name and the head SHA`];
+}
+
 function triggers(on: unknown): string[] {
   if (typeof on === 'string') return [on];
   if (Array.isArray(on)) return on.map(String);
@@ -119,6 +162,12 @@ export function workflowProblems(file: string, text: string): string[] {
       `${file}: pull_request_target runs untrusted code with a write token; use pull_request`,
     );
   }
+  const pullRequest = asMap(asMap(on)?.['pull_request']);
+  const types = pullRequest?.['types'];
+  if (Array.isArray(types) && !types.includes('edited')) {
+    problems.push(`${file}: pull_request types need 'edited' (retargeting a pull request to main)`);
+  }
+  problems.push(...checkConcurrency(doc['concurrency'], file));
   if (!('permissions' in doc)) {
     problems.push(
       `${file}: no top-level permissions (start from permissions: {} and grant per job)`,
@@ -130,6 +179,7 @@ export function workflowProblems(file: string, text: string): string[] {
     const job = asMap(value) ?? {};
     const where = `${file} job ${id}`;
     if (job['permissions'] === 'write-all') problems.push(`${where}: permissions: write-all`);
+    problems.push(...checkJob(job, where), ...checkConcurrency(job['concurrency'], where));
     const canPush = asMap(job['permissions'])?.['contents'] === 'write';
     if (typeof job['uses'] === 'string') {
       problems.push(
@@ -170,6 +220,18 @@ describe('the repository workflows', () => {
     const on = workflows.flatMap((f) => triggers(asMap(parse(readFileSync(f, 'utf8')))?.['on']));
     for (const event of ['pull_request', 'merge_group', 'push', 'schedule'])
       expect(on).toContain(event);
+  });
+
+  it("keeps dry runs of the deploy out of the real deploys' concurrency group", () => {
+    const deploy = asMap(
+      parse(readFileSync(join(ROOT, '.github/workflows/flags-deploy.yml'), 'utf8')),
+    );
+    const group = scalar(asMap(deploy?.['concurrency'])?.['group']);
+    // The expression gives each dry run a group of its own run id, and real deploys one shared group.
+    expect(group).toMatch(
+      /inputs\.dry-run && format\('flags-deploy-dry-run-\{0\}', github\.run_id\) \|\| 'flags-deploy'/,
+    );
+    expect(asMap(deploy?.['concurrency'])?.['cancel-in-progress']).toBe(false);
     expect(actions.map((f) => relative(ROOT, f))).toContain(
       join('.github', 'actions', 'deploy', 'action.yml'),
     );
@@ -272,6 +334,46 @@ jobs:
     expect(workflowProblems('persist.yml', bad).join('\n')).toMatch(/persist-credentials: false/);
     const pushes = bad.replace('contents: read', 'contents: write');
     expect(workflowProblems('push.yml', pushes)).toEqual([]);
+  });
+
+  it('fails a setup-node older than Node 24', () => {
+    const old = good.replace(
+      '      - env:',
+      '      - uses: actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 # v7.0.0\n        with:\n          node-version: 20\n      - env:',
+    );
+    expect(workflowProblems('node.yml', old).join('\n')).toMatch(/node-version: 24 or later/);
+    expect(
+      workflowProblems('node.yml', old.replace('node-version: 20', 'node-version: 24')),
+    ).toEqual([]);
+  });
+
+  it('fails a job with an environment that any branch can run', () => {
+    const deploy = good.replace('    runs-on:', '    environment: production\n    runs-on:');
+    expect(workflowProblems('env.yml', deploy).join('\n')).toMatch(/protected branch/);
+    const onlyMain = deploy.replace(
+      '    environment:',
+      "    if: github.ref == 'refs/heads/main'\n    environment:",
+    );
+    expect(workflowProblems('env.yml', onlyMain)).toEqual([]);
+  });
+
+  it('fails a cancelling concurrency group keyed by the pull request alone', () => {
+    const byNumber = good.replace(
+      'permissions: {}\n',
+      'permissions: {}\nconcurrency:\n  group: g-${{ github.event.pull_request.number }}\n  cancel-in-progress: true\n',
+    );
+    expect(workflowProblems('c.yml', byNumber).join('\n')).toMatch(/event_name and the head SHA/);
+    const bySha = byNumber.replace(
+      'g-${{ github.event.pull_request.number }}',
+      'g-${{ github.event_name }}-${{ github.event.pull_request.head.sha }}',
+    );
+    expect(workflowProblems('c.yml', bySha)).toEqual([]);
+  });
+
+  it('fails pull_request types without edited', () => {
+    const typed = good.replace('on: [pull_request]', 'on:\n  pull_request:\n    types: [opened]');
+    expect(workflowProblems('t.yml', typed).join('\n')).toMatch(/'edited'/);
+    expect(workflowProblems('t.yml', typed.replace('[opened]', '[opened, edited]'))).toEqual([]);
   });
 
   it('checks composite actions too', () => {

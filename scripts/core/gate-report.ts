@@ -1,6 +1,7 @@
 // What reviewers read about a change: the gate's CheckResult rendered as (a) the sticky pull
 // request comment, (b) the job summary's table and (c) a commit status. Pure: data in, text out.
 import type { Change, CheckResult, CriterionResult, RuleId, State, Violation } from './model.ts';
+import { BODY_MAX_CHARS, count, fitParts, type FitList, type FitPart } from './github-limits.ts';
 import { formatTime } from './time.ts';
 
 /** The hidden marker that identifies the gate's sticky comment. */
@@ -13,6 +14,10 @@ export const STATUS_DESCRIPTION_MAX = 140;
 export interface GateReportContext {
   /** Logins approving the pull request's current head (latest review of each reviewer). */
   approvals: readonly string[];
+  /** Approvals that do not count: accounts without write access, with their permission. */
+  refused?: readonly { login: string; permission: string }[];
+  /** The pull request's author: never the decision-maker of their own override. */
+  author?: string | null;
   /** Each changed flag's `owner` (`@org/team` or `@login`), when known. */
   owners: Readonly<Record<string, string>>;
   strict: boolean;
@@ -179,20 +184,52 @@ function criteriaSummary(c: Change, criteria: readonly CriterionResult[]): strin
 
 // ---- (a) the pull request comment -------------------------------------------------------
 
-/** The sticky comment's body, hidden marker first. */
-export function renderComment(result: CheckResult, context: GateReportContext): string {
+/**
+ * The sticky comment's body, hidden marker first, within GitHub's 65,536 characters: a change too
+ * large for it keeps its headline (with the totals) and shows the first rows of each list, each
+ * cut list saying how many it shows of how many, with a link to the run for the rest.
+ */
+export function renderComment(
+  result: CheckResult,
+  context: GateReportContext,
+  options: { maxChars?: number; extra?: readonly FitPart[] } = {},
+): string {
   const table = changesTable(result);
-  const parts = [`<!-- ${GATE_MARKER} -->`, ...headline(result, context)];
-  if (table.rows.length > 0) parts.push(markdownTable(table.header, table.rows));
-  parts.push(...renderDetails(result, context));
-  return parts.join('\n\n') + '\n';
+  const seeRun = context.runUrl ? `: the [run](${context.runUrl}) has them all` : '';
+  const parts: FitPart[] = [`<!-- ${GATE_MARKER} -->`, ...headline(result, context)];
+  if (table.rows.length > 0) {
+    parts.push({
+      head: markdownTable(table.header, []),
+      items: table.rows.map(tableRow),
+      more: (shown, total) =>
+        `_${count(shown)} of ${count(total)} flag changes shown here${seeRun}._`,
+    });
+  }
+  parts.push(...(options.extra ?? []));
+  parts.push(criteriaSection(result) ?? '');
+  const violations = violationsList(result.violations, seeRun);
+  if (violations) parts.push(violations);
+  parts.push(
+    ...[
+      approvalsSection(result, context),
+      overridesSection(result, context),
+      revertSection(result),
+    ].filter((s): s is string => s !== null),
+  );
+  const body = fitParts(
+    parts.filter((p) => p !== ''),
+    (options.maxChars ?? BODY_MAX_CHARS) - 1,
+    { overflow: `_The rest does not fit in a comment${seeRun}._` },
+  );
+  return body + '\n';
 }
 
 /** Everything after the table: shared by the comment and the job summary. */
 export function renderDetails(result: CheckResult, context: GateReportContext): string[] {
+  const violations = violationsList(result.violations, '');
   return [
     criteriaSection(result),
-    violationsSection(result.violations),
+    violations ? [violations.head, ...violations.items].join('\n') : null,
     approvalsSection(result, context),
     overridesSection(result, context),
     revertSection(result),
@@ -243,7 +280,7 @@ function criteriaSection(result: CheckResult): string | null {
   return ['#### Exit criteria (runbook)', ...blocks].join('\n\n');
 }
 
-function violationsSection(violations: readonly Violation[]): string | null {
+function violationsList(violations: readonly Violation[], seeRun: string): FitList | null {
   if (violations.length === 0) return null;
   const errors = violations.filter((v) => v.severity === 'error').length;
   const warnings = violations.length - errors;
@@ -259,15 +296,24 @@ function violationsSection(violations: readonly Violation[]): string | null {
     const flag = v.flag ? ` · \`${v.flag}\`` : '';
     return `- ${icon} **${v.rule}**${flag}${where}: ${text(v.message)}\n  _Fix:_ ${fixHint(v.rule)}`;
   });
-  return [`#### Violations (${counts})`, items.join('\n')].join('\n\n');
+  return {
+    head: `#### Violations (${counts})\n`,
+    items,
+    more: (shown, total) => `_${count(shown)} of ${count(total)} violations shown here${seeRun}._`,
+  };
 }
 
 /** The approvals this pull request still needs, each as one line. */
 export function approvalsNeeded(result: CheckResult, context: GateReportContext): string[] {
   const approved = new Set(context.approvals.map(login));
   const needed: string[] = [];
+  const author = context.author ? login(context.author) : null;
   for (const o of result.overrides) {
-    if (!approved.has(login(o.decision_maker))) {
+    if (login(o.decision_maker) === author) {
+      needed.push(
+        `a decision-maker other than the author for the override of \`${o.flag}\` (${o.decision_maker} opened this pull request)`,
+      );
+    } else if (!approved.has(login(o.decision_maker))) {
       needed.push(
         `${o.decision_maker}, the decision-maker of the override of \`${o.flag}\`${context.strict ? '' : ' (required in CI)'}`,
       );
@@ -292,19 +338,34 @@ function approvalsSection(result: CheckResult, context: GateReportContext): stri
   const have = context.approvals.length
     ? `Approved on the current head by ${context.approvals.map((a) => `@${a.replace(/^@/, '')}`).join(', ')}.`
     : 'No approval on the current head yet.';
+  const refused = context.refused?.length
+    ? `\n\nNot counted (only accounts with write access decide): ${context.refused
+        .map((r) => `@${r.login} (${r.permission} access)`)
+        .join(', ')}.`
+    : '';
   const list = needed.length
     ? ['Still needed:', ...needed.map((n) => `- [ ] ${n}`)].join('\n')
     : 'No further approval needed by the gate.';
-  return ['#### Approvals', have, list].join('\n\n');
+  return ['#### Approvals', have + refused, list].join('\n\n');
 }
 
 function overridesSection(result: CheckResult, context: GateReportContext): string | null {
   if (result.overrides.length === 0) return null;
   const approved = new Set(context.approvals.map(login));
+  const author = context.author ? login(context.author) : null;
+  const refused = new Set((context.refused ?? []).map((r) => login(r.login)));
+  const verdict = (decider: string) =>
+    decider === author
+      ? '❌ the author of this pull request cannot decide their own override'
+      : approved.has(decider)
+        ? '✅ yes'
+        : refused.has(decider)
+          ? '❌ approved, but without write access: does not count'
+          : '❌ not on the current head';
   const rows = result.overrides.map((o) => [
     `\`${o.flag}\``,
     o.decision_maker,
-    approved.has(login(o.decision_maker)) ? '✅ yes' : '❌ not on the current head',
+    verdict(login(o.decision_maker)),
     o.incident,
     o.reason,
   ]);
@@ -358,8 +419,11 @@ function ownersOfChanges(result: CheckResult, context: GateReportContext): Map<s
 }
 
 function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+  return [tableRow(header), tableRow(header.map(() => '---')), ...rows.map(tableRow)].join('\n');
+}
+
+function tableRow(cells: readonly string[]): string {
+  return `| ${cells.map(cell).join(' | ')} |`;
 }
 
 function cell(value: string): string {
@@ -393,7 +457,7 @@ function unique<T>(items: readonly T[]): T[] {
 }
 
 function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function clip(description: string): string {

@@ -10,7 +10,12 @@ import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { Annotation, JobSummary } from '../adapters/actions.ts';
-import type { GitHubRepo, StickyCommentResult, WriteResult } from '../adapters/github.ts';
+import type {
+  GitHubRepo,
+  RefusedApproval,
+  StickyCommentResult,
+  WriteResult,
+} from '../adapters/github.ts';
 import {
   GATE_MARKER,
   SOAK_CONTEXT,
@@ -39,6 +44,8 @@ export interface GateInputs {
   mergeCommit: string | null;
   /** The head lives in a fork: the token cannot comment or set statuses. */
   fork: boolean;
+  /** Who opened the pull request (from the event), when known: never their own decision-maker. */
+  author?: string | null;
   strict: boolean;
   /** Soak-only blocks are carried by the `flags/soak` status (true) or fail the job (false). */
   soakViaStatus: boolean;
@@ -115,6 +122,7 @@ export function gateInputsFrom(env: Env, event: unknown, cwd: string): GateInput
       head: pr.head.sha,
       // Both events check out refs/pull/N/merge at GITHUB_SHA.
       mergeCommit: env['GITHUB_SHA'] ?? null,
+      author: pr.user?.login ?? null,
       fork: headRepo === null || headRepo.toLowerCase() !== baseRepo.toLowerCase(),
     };
   }
@@ -142,6 +150,7 @@ export function gateInputsFrom(env: Env, event: unknown, cwd: string): GateInput
 
 interface PullRequestPayload {
   number?: number;
+  user?: { login?: string } | null;
   base?: { sha?: string; repo?: { full_name?: string } | null };
   head?: { sha?: string; repo?: { full_name?: string } | null };
 }
@@ -165,15 +174,33 @@ function runUrl(env: Env): string | null {
 export function applyOverrideApprovals(
   result: CheckResult,
   approvals: readonly string[],
-  options: { strict: boolean; headSha: string; scope?: ReadonlySet<string> | null; note?: string },
+  options: {
+    strict: boolean;
+    headSha: string;
+    scope?: ReadonlySet<string> | null;
+    note?: string;
+    /** The pull request's author: never the decision-maker of its own override. */
+    author?: string | null;
+    /** Approvals that do not count (no write access), to say why. */
+    refused?: readonly RefusedApproval[];
+  },
 ): CheckResult {
   const approved = new Set(approvals.map(login));
+  const author = options.author ? login(options.author) : null;
   const added: Violation[] = [];
   for (const o of result.overrides) {
     const change = result.changes.find((c) => c.flag === o.flag);
     const file = change?.file ?? null;
     if (options.scope && file && !options.scope.has(file)) continue;
-    if (approved.has(login(o.decision_maker))) continue;
+    const decider = login(o.decision_maker);
+    const own = decider === author;
+    if (approved.has(decider) && !own) continue;
+    const refused = options.refused?.find((r) => login(r.login) === decider);
+    const why = own
+      ? `names ${o.decision_maker}, the author of this pull request, as decision-maker: an author cannot be the decision-maker of their own override; name someone else, who must approve`
+      : refused
+        ? `names ${o.decision_maker} as decision-maker, whose approval does not count: the account has ${refused.permission} access to the repository, and only an account with write access can decide; name a maintainer`
+        : `names ${o.decision_maker} as decision-maker, who has not approved this pull request on its current head (${options.headSha.slice(0, 12)}): the decision-maker must approve the change that skips the soak; ask ${o.decision_maker} to review it`;
     const at = result.violations.find((v) => v.flag === o.flag && v.rule === 'soak-override');
     added.push({
       rule: 'override-invalid',
@@ -181,11 +208,7 @@ export function applyOverrideApprovals(
       flag: o.flag,
       file,
       line: at?.line ?? null,
-      message:
-        `the override of \`${o.flag}\` names ${o.decision_maker} as decision-maker, who has not ` +
-        `approved this pull request on its current head (${options.headSha.slice(0, 12)}): the ` +
-        `decision-maker must approve the change that skips the soak; ask ${o.decision_maker} to review it` +
-        (options.note ? ` (${options.note})` : ''),
+      message: `the override of \`${o.flag}\` ${why}` + (options.note ? ` (${options.note})` : ''),
     });
   }
   if (added.length === 0) return result;
@@ -201,17 +224,24 @@ function login(name: string): string {
 
 export async function runGate(inputs: GateInputs, deps: GateDeps): Promise<GateOutcome> {
   const { github, reporter, log } = deps;
-  let judged: { result: CheckResult; approvals: string[] };
+  let judged: Judged;
   try {
     judged = await judge(inputs, deps);
   } catch (error) {
     return couldNotJudge(inputs, deps, error);
   }
-  const { result, approvals } = judged;
+  const { result, approvals, refused, author } = judged;
 
   const status = gateStatus(result, { mergeGroup: inputs.event === 'merge_group' });
   const owners = await ownersOf(result, deps.git);
-  const context = { approvals, owners, strict: inputs.strict, runUrl: inputs.runUrl };
+  const context = {
+    approvals,
+    refused,
+    author,
+    owners,
+    strict: inputs.strict,
+    runUrl: inputs.runUrl,
+  };
 
   await reporter.annotate(result.violations.map(toAnnotation));
   // Publishing is best effort: the verdict stands (and the exit code with it) if GitHub fails.
@@ -278,17 +308,23 @@ export async function runGate(inputs: GateInputs, deps: GateDeps): Promise<GateO
       .map((c) => c.flag)
       .join(','),
     comment,
+    // The workflow's last step sets a terminal status in a merge group unless this says it is done.
+    'soak-status-set': String(commitStatus === 'written'),
     result,
   });
   log(`${status.state}: ${status.description}`);
   return { exitCode, result, status, comment, commitStatus };
 }
 
+interface Judged {
+  result: CheckResult;
+  approvals: string[];
+  refused: RefusedApproval[];
+  author: string | null;
+}
+
 /** Evaluates the change and applies the override-approval rule. */
-async function judge(
-  inputs: GateInputs,
-  deps: GateDeps,
-): Promise<{ result: CheckResult; approvals: string[] }> {
+async function judge(inputs: GateInputs, deps: GateDeps): Promise<Judged> {
   const range = await rangeToJudge(inputs, deps.git);
   if (range.head !== inputs.head) {
     deps.log(
@@ -309,8 +345,11 @@ async function judge(
     headSha: review.headSha,
     scope: review.scope,
     note: review.note,
+    author: review.author,
+    refused: review.refused,
   });
-  return { result, approvals: review.approvals };
+  const { approvals, refused, author } = review;
+  return { result, approvals, refused, author };
 }
 
 /**
@@ -342,25 +381,40 @@ async function rangeToJudge(
   return { base: parent ?? inputs.base, head: inputs.mergeCommit };
 }
 
+interface ReviewFacts {
+  approvals: string[];
+  refused: RefusedApproval[];
+  author: string | null;
+  headSha: string;
+  scope: Set<string> | null;
+  note?: string;
+}
+
 async function reviewFacts(
   inputs: GateInputs,
   github: GitHubRepo | null,
   result: CheckResult,
-): Promise<{ approvals: string[]; headSha: string; scope: Set<string> | null; note?: string }> {
-  const none = { approvals: [], headSha: inputs.head, scope: null };
+): Promise<ReviewFacts> {
+  const none = {
+    approvals: [],
+    refused: [],
+    author: inputs.author ?? null,
+    headSha: inputs.head,
+    scope: null,
+  };
   if (result.overrides.length === 0 && inputs.event === 'merge_group') return none;
   if (!github) return { ...none, note: 'GITHUB_TOKEN is not set, so reviews cannot be read' };
   if (inputs.pr === null) return { ...none, note: 'no pull request is known for this change' };
   if (inputs.event === 'pull_request') {
     return {
-      approvals: await github.approvals(inputs.pr, inputs.head),
-      headSha: inputs.head,
-      scope: null,
+      ...none,
+      ...(await github.trustedApprovals(inputs.pr, inputs.head)),
     };
   }
   const pr = await github.pullRequest(inputs.pr);
   return {
-    approvals: await github.approvals(pr.number, pr.headSha),
+    ...(await github.trustedApprovals(pr.number, pr.headSha)),
+    author: pr.author,
     headSha: pr.headSha,
     scope: new Set(await github.pullRequestFiles(pr.number)),
   };
@@ -452,7 +506,12 @@ async function couldNotJudge(
     heading: 'Flags gate',
     intro: ['Could not judge the change.', message],
   });
-  await deps.reporter.setOutputs({ ok: 'false', state: 'error', description: message });
+  await deps.reporter.setOutputs({
+    ok: 'false',
+    state: 'error',
+    description: message,
+    'soak-status-set': String(commitStatus === 'written'),
+  });
   return { exitCode: 2, result: null, status: null, comment, commitStatus };
 }
 

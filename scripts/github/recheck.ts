@@ -12,6 +12,7 @@ import type {
   CommitState,
   GitHubRepo,
   PullRequestInfo,
+  RefusedApproval,
   StickyCommentResult,
 } from '../adapters/github.ts';
 import {
@@ -80,12 +81,17 @@ async function recheckOne(pr: PullRequestInfo, deps: RecheckDeps): Promise<Reche
   let description: string;
   let result: CheckResult | null = null;
   let approvals: string[] = [];
+  let refused: RefusedApproval[] = [];
   try {
     const judged = await deps.judge(pr, deps.now);
-    approvals = await github.approvals(pr.number, pr.headSha);
+    const trusted = await github.trustedApprovals(pr.number, pr.headSha);
+    approvals = trusted.approvals;
+    refused = trusted.refused;
     result = applyOverrideApprovals(judged, approvals, {
       strict: deps.strict,
       headSha: pr.headSha,
+      author: pr.author,
+      refused,
     });
     ({ state, description } = gateStatus(result));
   } catch (error) {
@@ -115,7 +121,14 @@ async function recheckOne(pr: PullRequestInfo, deps: RecheckDeps): Promise<Reche
     const posted = await github.upsertStickyComment(
       pr.number,
       GATE_MARKER,
-      renderComment(result, { approvals, owners, strict: deps.strict, runUrl: deps.runUrl }),
+      renderComment(result, {
+        approvals,
+        refused,
+        author: pr.author,
+        owners,
+        strict: deps.strict,
+        runUrl: deps.runUrl,
+      }),
       { create: false },
     );
     comment = posted.result;

@@ -9,6 +9,13 @@ import { pathToFileURL } from 'node:url';
 import type { GitHubRepo, PullRequestInfo } from '../adapters/github.ts';
 import type { platformFromEnv as PlatformFromEnvFn } from '../adapters/platform-client.ts';
 import { text, when } from '../core/gate-report.ts';
+import {
+  BODY_MAX_CHARS,
+  REMOVAL_PRS_PER_RUN,
+  count,
+  fitParts,
+  type FitPart,
+} from '../core/github-limits.ts';
 import { DAY_MS, type FlagStatus, type State, type StatusResult } from '../core/model.ts';
 import type { PlatformFlag } from '../core/platform-model.ts';
 import { entryLog, repoDirOf, requireGithub, type EntryOptions, type Env } from './entry.ts';
@@ -34,7 +41,8 @@ export type PlatformView = { flags: PlatformFlag[] } | { unavailable: string };
 
 export interface RemovalOutcome {
   key: string;
-  result: 'opened' | 'exists' | 'blocked' | 'failed';
+  /** `deferred`: over this run's share of GitHub's content-creation limits; the next run opens it. */
+  result: 'opened' | 'exists' | 'blocked' | 'failed' | 'deferred';
   pr: Pick<PullRequestInfo, 'number' | 'url' | 'state' | 'merged'> | null;
   note: string;
 }
@@ -48,6 +56,10 @@ export interface ReportDeps {
   dependents: ReadonlyMap<string, readonly string[]>;
   /** The protected branch removal pull requests target. */
   base: string;
+  /** The workflow run, linked where the issue cannot hold everything. */
+  runUrl?: string | null;
+  /** Removal pull requests opened at most per run (GitHub's content-creation limits). */
+  maxNewRemovals?: number;
   log: (line: string) => void;
 }
 
@@ -122,10 +134,21 @@ export async function runReport(deps: ReportDeps): Promise<ReportOutcome> {
   const drift = 'flags' in deps.platform ? findDrift(status.flags, deps.platform.flags) : null;
   const stale = status.flags.filter((f) => f.stale);
   const removals: RemovalOutcome[] = [];
+  const budget = deps.maxNewRemovals ?? REMOVAL_PRS_PER_RUN;
   for (const flag of status.flags.filter((f) => f.removable)) {
+    if (removals.filter((r) => r.result === 'opened').length >= budget) {
+      removals.push({
+        key: flag.key,
+        result: 'deferred',
+        pr: null,
+        note: `${count(budget)} removal pull requests are opened per run (GitHub's content-creation limits): the next run proposes this one`,
+      });
+      continue;
+    }
     removals.push(await ensureRemovalPullRequest(flag, deps));
   }
   const body = renderReport({
+    runUrl: deps.runUrl ?? null,
     now: deps.now,
     head: status.head,
     drift,
@@ -213,8 +236,11 @@ export function renderReport(input: {
   platformNote: string | null;
   stale: readonly FlagStatus[];
   removals: readonly RemovalOutcome[];
+  runUrl?: string | null;
+  maxChars?: number;
 }): string {
-  const parts = [
+  const seeRun = input.runUrl ? `: the [run](${input.runUrl}) lists them all` : '';
+  const parts: FitPart[] = [
     `<!-- ${REPORT_MARKER} -->`,
     `Updated ${when(input.now.toISOString())}${input.head ? ` from main at \`${input.head.slice(0, 12)}\`` : ''} by the scheduled flags report. This issue is kept up to date and closes itself when there is nothing to report.`,
     '### Drift: the platform differs from main',
@@ -225,9 +251,10 @@ export function renderReport(input: {
     parts.push('None: the platform matches main.');
   } else {
     parts.push(
-      table(
+      tableList(
         ['flag', 'main', 'platform', 'what to do'],
         input.drift.map((d) => [`\`${d.key}\``, d.main ?? '—', d.platform ?? '—', d.note]),
+        (shown, total) => `_${count(shown)} of ${count(total)} drifted flags shown here${seeRun}._`,
       ),
     );
   }
@@ -237,7 +264,7 @@ export function renderReport(input: {
     parts.push('None.');
   } else {
     parts.push(
-      table(
+      tableList(
         ['flag', 'owner', 'at ga since', 'removal'],
         input.stale.map((f) => [
           `\`${f.key}\``,
@@ -245,6 +272,7 @@ export function renderReport(input: {
           when(f.since),
           removalCell(prFor.get(f.key)),
         ]),
+        (shown, total) => `_${count(shown)} of ${count(total)} stale flags shown here${seeRun}._`,
       ),
     );
   }
@@ -252,9 +280,15 @@ export function renderReport(input: {
   if (input.removals.length === 0) {
     parts.push('None due.');
   } else {
-    parts.push(input.removals.map((r) => `- \`${r.key}\`: ${removalCell(r)}`).join('\n'));
+    parts.push({
+      items: input.removals.map((r) => `- \`${r.key}\`: ${removalCell(r)}`),
+      more: (shown, total) => `_${count(shown)} of ${count(total)} removals shown here${seeRun}._`,
+    });
   }
-  return parts.join('\n\n') + '\n';
+  const body = fitParts(parts, (input.maxChars ?? BODY_MAX_CHARS) - 1, {
+    overflow: `_The rest does not fit in an issue${seeRun}._`,
+  });
+  return body + '\n';
 }
 
 function removalCell(r: RemovalOutcome | undefined): string {
@@ -266,10 +300,18 @@ function removalCell(r: RemovalOutcome | undefined): string {
   return `${r.result}: ${r.note}`;
 }
 
-function table(header: string[], rows: string[][]): string {
+function tableList(
+  header: string[],
+  rows: string[][],
+  more: (shown: number, total: number) => string,
+): FitPart {
   const line = (cells: string[]) =>
     `| ${cells.map((c) => text(c).replace(/\|/g, '\\|')).join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+  return {
+    head: [line(header), line(header.map(() => '---'))].join('\n'),
+    items: rows.map(line),
+    more,
+  };
 }
 
 // ---- entry ------------------------------------------------------------------------------
@@ -305,6 +347,10 @@ export async function main(
       platform,
       dependents,
       base: env['FLAGS_BASE_BRANCH'] || 'main',
+      runUrl:
+        env['GITHUB_SERVER_URL'] && env['GITHUB_RUN_ID']
+          ? `${env['GITHUB_SERVER_URL']}/${github.fullName}/actions/runs/${env['GITHUB_RUN_ID']}`
+          : null,
       log,
     });
     return outcome.removals.some((r) => r.result === 'failed') ? 1 : 0;

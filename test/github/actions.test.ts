@@ -1,6 +1,11 @@
 // @actions/core through the adapter, captured from the real files a runner would read.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { annotate, setOutputs, writeJobSummary } from '../../scripts/adapters/actions.ts';
+import {
+  annotate,
+  setOutputs,
+  startStep,
+  writeJobSummary,
+} from '../../scripts/adapters/actions.ts';
 import { deployReport, main as deploySummaryMain } from '../../scripts/github/deploy-summary.ts';
 import { actionsRunner, type ActionsRunner } from '../helpers/github-stub.ts';
 import { writeFileSync } from 'node:fs';
@@ -16,6 +21,7 @@ afterAll(() => {
 });
 beforeEach(() => {
   runner.reset();
+  startStep();
 });
 
 describe('the actions adapter', () => {
@@ -49,11 +55,42 @@ describe('the actions adapter', () => {
     });
     expect(written).toBe(true);
     const summary = runner.summary();
-    expect(summary).toContain('<h2>Flags gate</h2>');
+    expect(summary).toContain('## Flags gate');
     expect(summary).toContain('**ready**');
-    expect(summary).toContain('<tr><th>flag</th><th>note</th></tr>');
-    expect(summary).toContain('<td>&lt;script&gt;x&lt;/script&gt;</td>');
-    expect(summary.indexOf('#### Details')).toBeGreaterThan(summary.indexOf('<table>'));
+    expect(summary).toContain('| flag | note |\n| --- | --- |');
+    expect(summary).toContain('| a | &lt;script&gt;x&lt;/script&gt; |');
+    expect(summary.indexOf('#### Details')).toBeGreaterThan(summary.indexOf('| a |'));
+  });
+
+  it('keeps a 10,000-row summary within 1 MiB, saying how many rows it shows', async () => {
+    const rows = Array.from({ length: 10_000 }, (_, i) => [
+      `flag-${i}`,
+      'set-state alpha → beta',
+      'applied',
+      'main says beta; the platform had alpha since the last deploy of this flag',
+    ]);
+    await writeJobSummary({
+      heading: 'Flags deploy',
+      table: { header: ['a', 'b', 'c', 'd'], rows },
+    });
+    const summary = runner.summary();
+    expect(Buffer.byteLength(summary, 'utf8')).toBeLessThanOrEqual(1024 * 1024);
+    expect(Buffer.byteLength(summary, 'utf8')).toBeGreaterThan(900 * 1024);
+    expect(summary).toMatch(/_[\d,]+ of 10,000 rows shown: the log has them all\._/);
+  });
+
+  it('annotates 10 errors and 10 warnings per step, then one notice with the count left out', async () => {
+    const many = [
+      ...Array.from({ length: 1500 }, (_, i) => ({ level: 'error' as const, message: `e${i}` })),
+      ...Array.from({ length: 11 }, (_, i) => ({ level: 'warning' as const, message: `w${i}` })),
+    ];
+    const { lines } = await runner.captureStdout(() => annotate(many));
+    expect(lines.filter((l) => l.startsWith('::error'))).toHaveLength(10);
+    expect(lines.filter((l) => l.startsWith('::warning'))).toHaveLength(10);
+    const notices = lines.filter((l) => l.startsWith('::notice'));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('1,490 errors and 1 warning more not shown');
+    expect(notices[0]).toContain('1,511 in all');
   });
 
   it('sets outputs, strings as they are and the rest as JSON', async () => {
@@ -141,7 +178,7 @@ describe('the deploy summary', () => {
     writeFileSync(file, JSON.stringify({ ...deploy, ok: false, dryRun: true }));
     expect(await deploySummaryMain([file, '1'])).toBe(0);
     expect(runner.outputs()).toMatchObject({ ok: 'false', 'dry-run': 'true', applied: '2' });
-    expect(runner.summary()).toContain('<h2>Flags deploy (dry run): failed</h2>');
-    expect(runner.summary()).toContain('<td>live-view</td>');
+    expect(runner.summary()).toContain('## Flags deploy (dry run): failed');
+    expect(runner.summary()).toContain('| live-view |');
   });
 });

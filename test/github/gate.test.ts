@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 // The gate script against the local GitHub stand-in, with @actions/core writing real summary and
 // output files. The check itself is given as crafted results here (the end-to-end test in
 // recheck.test.ts runs the real one on a git repository).
@@ -27,6 +28,11 @@ let runner: ActionsRunner;
 
 beforeAll(async () => {
   stub = await startGitHubStub();
+  // Writes only as the workflow's own permissions: block grants them.
+  stub.useWorkflowPermissions(
+    fileURLToPath(new URL('../../.github/workflows/flags-gate.yml', import.meta.url)),
+    'gate',
+  );
   runner = actionsRunner();
 });
 afterAll(async () => {
@@ -169,13 +175,9 @@ describe('the gate in a pull request', () => {
     expect(comments[0]?.body).toContain('a review from @novalien/video, the owner of `live-view`');
     // The job summary, as @actions/core wrote it.
     const summary = runner.summary();
-    expect(summary).toContain('<h2>Flags gate</h2>');
-    expect(summary).toContain(
-      '<th>flag</th><th>from</th><th>to</th><th>soak since</th><th>allowed from</th><th>criteria</th>',
-    );
-    expect(summary).toContain(
-      '<td>live-view</td><td>alpha</td><td>beta</td><td>2026-11-26 14:00 UTC</td>',
-    );
+    expect(summary).toContain('## Flags gate');
+    expect(summary).toContain('| flag | from | to | soak since | allowed from | criteria |');
+    expect(summary).toContain('| live-view | alpha | beta | 2026-11-26 14:00 UTC |');
     // The outputs.
     const outputs = runner.outputs();
     expect(outputs).toMatchObject({
@@ -224,6 +226,66 @@ describe('the gate in a pull request', () => {
     );
   });
 
+  it("refuses an outsider's approval of an override and counts a collaborator's", async () => {
+    const head = sha('override-outsider');
+    const pr = stub.addPull({ headSha: head });
+    // In a public repository anyone can review: dana has no write access here.
+    stub.permissions.set('dana', 'read');
+    try {
+      stub.addReview(pr.number, {
+        login: 'dana',
+        state: 'APPROVED',
+        commitId: head,
+        association: 'NONE',
+      });
+      const refused = await gate(overridden, inputs(pr.number, head));
+      expect(refused.outcome.exitCode).toBe(1);
+      const invalid = refused.outcome.result?.violations.find((v) => v.rule === 'override-invalid');
+      expect(invalid?.message).toContain('has read access to the repository');
+      const body = stub.commentsOn(pr.number)[0]?.body ?? '';
+      expect(body).toContain('❌ approved, but without write access: does not count');
+      expect(body).toContain(
+        'Not counted (only accounts with write access decide): @dana (read access)',
+      );
+      expect(stub.latestStatus(head, SOAK_CONTEXT)?.state).toBe('failure');
+
+      stub.permissions.set('dana', 'write');
+      // A new run reads permissions afresh; within one run (one client) they are cached.
+      const counted = await gate(overridden, inputs(pr.number, head));
+      expect(counted.outcome.exitCode).toBe(0);
+      expect(stub.latestStatus(head, SOAK_CONTEXT)?.state).toBe('success');
+    } finally {
+      stub.permissions.delete('dana');
+    }
+  });
+
+  it('never lets the author be the decision-maker of their own override', async () => {
+    const head = sha('override-own');
+    const pr = stub.addPull({ headSha: head, user: { login: 'dana', type: 'User' } });
+    stub.addReview(pr.number, { login: 'dana', state: 'APPROVED', commitId: head });
+    const own = await gate(overridden, inputs(pr.number, head, { author: 'dana' }));
+    expect(own.outcome.exitCode).toBe(1);
+    expect(
+      own.outcome.result?.violations.find((v) => v.rule === 'override-invalid')?.message,
+    ).toContain('an author cannot be the decision-maker of their own override');
+    expect(stub.commentsOn(pr.number)[0]?.body).toContain(
+      '❌ the author of this pull request cannot decide their own override',
+    );
+  });
+
+  it("reads each approver's permission once per run", async () => {
+    const head = sha('override-cache');
+    const a = stub.addPull({ headSha: head });
+    const b = stub.addPull({ headSha: head });
+    stub.addReview(a.number, { login: 'quinn', state: 'APPROVED', commitId: head });
+    stub.addReview(b.number, { login: 'quinn', state: 'APPROVED', commitId: head });
+    const client = stub.client();
+    const before = stub.requestsTo('GET', /\/collaborators\/quinn\/permission$/).length;
+    expect((await client.trustedApprovals(a.number, head)).approvals).toEqual(['quinn']);
+    expect((await client.trustedApprovals(b.number, head)).approvals).toEqual(['quinn']);
+    expect(stub.requestsTo('GET', /\/collaborators\/quinn\/permission$/).length - before).toBe(1);
+  });
+
   it('without --strict, a missing approval is a warning', () => {
     const soft = applyOverrideApprovals(overridden, [], { strict: false, headSha: sha('x') });
     expect(soft.ok).toBe(true);
@@ -244,7 +306,7 @@ describe('the gate in a pull request', () => {
     expect(stub.commentsOn(pr.number)).toHaveLength(0);
     expect(stdout.some((l) => l.startsWith('::error title=soak,'))).toBe(true);
     expect(runner.summary()).toContain('may not comment on the pull request (a fork)');
-    expect(runner.summary()).toContain('<td>live-view</td>');
+    expect(runner.summary()).toContain('| live-view |');
     expect(runner.outputs()['comment']).toBe('forbidden');
     expect(logs.join('\n')).toContain("a fork's token is read-only");
   });
@@ -275,6 +337,7 @@ describe('the gate in a pull request', () => {
 describe('the gate in a merge queue', () => {
   it('fails an early change instead of waiting, and sets the status on the group head', async () => {
     const head = sha('group-head');
+    stub.knownShas.add(head);
     const { outcome } = await gate(early, inputs(0, head, { event: 'merge_group', pr: null }));
     expect(outcome.exitCode).toBe(1);
     expect(stub.latestStatus(head, SOAK_CONTEXT)?.state).toBe('failure');
@@ -306,6 +369,7 @@ describe('inputs', () => {
     const event = {
       pull_request: {
         number: 12,
+        user: { login: 'someone' },
         base: { sha: sha('b'), repo: { full_name: 'novalien/flags' } },
         head: { sha: sha('h'), repo: { full_name: 'someone/flags' } },
       },
@@ -317,6 +381,7 @@ describe('inputs', () => {
       base: sha('b'),
       head: sha('h'),
       mergeCommit: sha('merge'),
+      author: 'someone',
       fork: true,
       strict: true,
       soakViaStatus: true,

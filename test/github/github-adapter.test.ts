@@ -259,13 +259,34 @@ describe('branches and pull requests through the REST API', () => {
       teamReviewers: ['video'],
       assignees: ['alice'],
     });
-    expect(warnings).toEqual([]);
+    // The workflow token cannot ask a team (GitHub answers 422): CODEOWNERS asks it instead.
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/could not ask @novalien\/video for review \(422/);
+    expect(warnings[0]).toMatch(/CODEOWNERS requests the owning team automatically/);
+    expect(warnings[0]).toMatch(/FLAGS_BOT_TOKEN/);
     expect(pr.headRef).toBe(branch);
     const stored = stub.pulls.get(pr.number);
-    expect(stored?.requestedTeams).toEqual(['video']);
+    expect(stored?.requestedTeams).toEqual([]);
     expect(stored?.requestedReviewers).toEqual(['alice']);
     expect(stub.issues.get(pr.number)?.labels).toEqual(['flag:live-view']);
     expect(stored?.files).toEqual(['docs/removed.md', 'flags/video/live-view.yaml']);
+
+    // A GitHub App token (or FLAGS_BOT_TOKEN) may ask a team directly.
+    stub.tokenKind = 'app';
+    try {
+      stub.seedBranch('app-asks', { 'flags/other.yaml': 'key: other\n' });
+      const byApp = await github.openPullRequest({
+        head: 'app-asks',
+        base: 'main',
+        title: 'x',
+        body: 'y',
+        teamReviewers: ['video'],
+      });
+      expect(byApp.warnings).toEqual([]);
+      expect(stub.pulls.get(byApp.pr.number)?.requestedTeams).toEqual(['video']);
+    } finally {
+      stub.tokenKind = 'workflow';
+    }
 
     const found = await github.findPullRequestByHead(branch);
     expect(found?.number).toBe(pr.number);
@@ -285,6 +306,7 @@ describe('branches and pull requests through the REST API', () => {
 
   it('reads the latest status of a context', async () => {
     const commit = sha('status-target');
+    stub.knownShas.add(commit);
     expect(await github.commitStatus(commit, 'flags/soak')).toBeNull();
     await github.setCommitStatus(commit, 'pending', 'flags/soak', 'allowed from later');
     await github.setCommitStatus(commit, 'success', 'other', 'x');

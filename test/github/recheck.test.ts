@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 // End to end: a real git repository, the real `flags check`, the real platform server and the
 // local GitHub stand-in. A promotion opened too early at 10:00 is held by a pending `flags/soak`
 // status, and the scheduled re-check turns it into success once its time has come.
@@ -30,6 +31,11 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   stub = await startGitHubStub();
+  // Writes only as the workflow's own permissions: block grants them.
+  stub.useWorkflowPermissions(
+    fileURLToPath(new URL('../../.github/workflows/flags-recheck.yml', import.meta.url)),
+    'recheck',
+  );
   runner = actionsRunner();
   // The deploy registered the flag half an hour after it merged: the platform's later
   // state_changed_at holds for the soak clock.

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlagStatus, StatusResult } from '../../scripts/core/model.ts';
 import type { PlatformFlag } from '../../scripts/core/platform-model.ts';
@@ -6,6 +7,7 @@ import {
   findDrift,
   ownerReview,
   removalBranch,
+  renderReport,
   runReport,
   type PlatformView,
 } from '../../scripts/github/report.ts';
@@ -80,6 +82,11 @@ let stub: GitHubStub;
 
 beforeAll(async () => {
   stub = await startGitHubStub();
+  // Writes only as the workflow's own permissions: block grants them.
+  stub.useWorkflowPermissions(
+    fileURLToPath(new URL('../../.github/workflows/flags-report.yml', import.meta.url)),
+    'report',
+  );
   stub.seedBranch(
     'main',
     Object.fromEntries(flags.map((f) => [f.file, `key: ${f.key}\nstate: ${f.state}\n`])),
@@ -163,7 +170,9 @@ describe('the scheduled report', () => {
     const stored = stub.pulls.get(oldPr?.number ?? 0);
     expect(stored?.headRef).toBe(removalBranch('old-ga'));
     expect(stored?.files).toEqual(['flags/video/old-ga.yaml']);
-    expect(stored?.requestedTeams).toEqual(['video']);
+    // The report runs with FLAGS_BOT_TOKEN when there is one; this is the workflow token, which
+    // GitHub does not let ask a team: CODEOWNERS asks it when the pull request opens.
+    expect(stored?.requestedTeams).toEqual([]);
     expect(stub.issues.get(oldPr?.number ?? 0)?.labels).toEqual(['flag:old-ga', 'flag-removal']);
     expect(stub.filesAt(removalBranch('old-ga'))).not.toHaveProperty('flags/video/old-ga.yaml');
     expect(stub.filesAt(removalBranch('old-ga'))).toHaveProperty('flags/video/week-ga.yaml');
@@ -215,5 +224,58 @@ describe('the scheduled report', () => {
     const issue = stub.issues.get(outcome.issue.number ?? 0);
     expect(issue?.state).toBe('closed');
     expect(issue?.body).toContain('None: the platform matches main.');
+  });
+});
+
+describe('GitHub limits in the report', () => {
+  it('keeps the issue body of 900 drifted flags within 65,536 characters, saying 900', () => {
+    const many = Array.from({ length: 900 }, (_, i) =>
+      flag(`drifted-flag-with-a-long-name-${i}`, { state: 'beta' }),
+    );
+    const drift = findDrift(
+      many,
+      many.map((f) => onPlatform(f.key, 'alpha')),
+    );
+    const body = renderReport({
+      now: NOW,
+      head: 'c'.repeat(40),
+      drift,
+      platformNote: null,
+      stale: [],
+      removals: [],
+      runUrl: 'https://github.com/novalien/flags/actions/runs/7',
+    });
+    const unlimited = renderReport({
+      now: NOW,
+      head: 'c'.repeat(40),
+      drift,
+      platformNote: null,
+      stale: [],
+      removals: [],
+      maxChars: Number.MAX_SAFE_INTEGER,
+    });
+    expect(unlimited.length).toBeGreaterThan(65_536);
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    expect(body).toMatch(/_[\d,]+ of 900 drifted flags shown here: the \[run\]/);
+  });
+
+  it('opens at most the per-run number of removal pull requests and defers the rest', async () => {
+    const due = Array.from({ length: 3 }, (_, i) => ga(`capped-${i}`, 9));
+    stub.seedBranch(
+      'main',
+      Object.fromEntries(due.map((f) => [f.file, `key: ${f.key}\nstate: ga\n`])),
+    );
+    const outcome = await runReport({
+      github: stub.client(),
+      now: NOW,
+      status: status(due),
+      platform: { unavailable: 'not configured' },
+      dependents: new Map(),
+      base: 'main',
+      maxNewRemovals: 2,
+      log: () => {},
+    });
+    expect(outcome.removals.map((r) => r.result)).toEqual(['opened', 'opened', 'deferred']);
+    expect(outcome.removals[2]?.note).toMatch(/2 removal pull requests are opened per run/);
   });
 });

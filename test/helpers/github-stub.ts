@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GitHubRepo, type GitHubRepoOptions } from '../../scripts/adapters/github.ts';
+import { openApiProblem, scopeOfWrite, workflowPermissions } from './github-openapi.ts';
 
 export interface StubUser {
   login: string;
@@ -62,6 +63,8 @@ export interface StubReview {
   state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
   commitId: string;
   submittedAt: string;
+  /** GitHub's author_association: OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE, ... */
+  association?: string;
 }
 
 export interface StubStatus {
@@ -102,12 +105,26 @@ export class GitHubStub {
   forkMode = false;
   /** GitHub caps `per_page` at 100; its default is 30. */
   maxPerPage = 100;
+  /** Requests GitHub's REST description refuses (no such operation, a body its schema refuses). */
+  readonly openApiProblems: string[] = [];
+  /** The primary rate limit: GITHUB_TOKEN has 1,000 requests an hour per repository. */
+  readonly rateLimit = { limit: 1000, used: 0 };
+  /** Which token asks: the workflow's GITHUB_TOKEN cannot request team reviews; an App can. */
+  tokenKind: 'workflow' | 'app' = 'workflow';
+  /** The repository setting "Allow GitHub Actions to create and approve pull requests". */
+  actionsMayCreatePullRequests = true;
+  /** Commits the repository has beyond the stand-in's own (a test clone's), for statuses. */
+  readonly knownShas = new Set<string>();
+  /** The `permissions:` of the workflow job the token belongs to; null grants every write. */
+  grants: Record<string, string> | null = null;
   readonly issues = new Map<number, StubIssue>();
   readonly pulls = new Map<number, StubPull>();
   readonly comments: StubComment[] = [];
   readonly reviews: StubReview[] = [];
   readonly statuses: StubStatus[] = [];
   readonly refs = new Map<string, string>();
+  /** Collaborator permission per login (lower case): admin, maintain, write, triage, read, none. */
+  readonly permissions = new Map<string, string>();
   readonly commits = new Map<string, StubCommit>();
   readonly trees = new Map<string, Map<string, string>>();
   readonly blobs = new Map<string, string>();
@@ -134,9 +151,18 @@ export class GitHubStub {
     return this;
   }
 
+  /** Stops the server; fails when any request was one GitHub's REST description refuses. */
   async close(): Promise<void> {
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    if (this.openApiProblems.length > 0) {
+      throw new Error(`requests GitHub would refuse:\n${this.openApiProblems.join('\n')}`);
+    }
+  }
+
+  /** Writes as the token of `job` in `workflowFile` may (its `permissions:` block). */
+  useWorkflowPermissions(workflowFile: string, job: string): void {
+    this.grants = workflowPermissions(workflowFile, job);
   }
 
   /** A client for this stub, with tiny retry delays and no write pacing. */
@@ -244,8 +270,24 @@ export class GitHubStub {
     return comment;
   }
 
+  /**
+   * A review. Its author's permission follows the association unless set before: a collaborator,
+   * member or owner writes; anyone else (in a public repository anyone may review) only reads.
+   */
   addReview(pr: number, review: Omit<StubReview, 'id' | 'pr' | 'submittedAt'>): StubReview {
-    const added: StubReview = { id: this.#nextId++, pr, submittedAt: this.#tick(), ...review };
+    const association = review.association ?? 'COLLABORATOR';
+    const key = review.login.toLowerCase();
+    if (!this.permissions.has(key)) {
+      const writes = ['OWNER', 'MEMBER', 'COLLABORATOR'].includes(association);
+      this.permissions.set(key, writes ? 'write' : 'read');
+    }
+    const added: StubReview = {
+      id: this.#nextId++,
+      pr,
+      submittedAt: this.#tick(),
+      ...review,
+      association,
+    };
     this.reviews.push(added);
     return added;
   }
@@ -342,16 +384,130 @@ export class GitHubStub {
         documentation_url: 'https://docs.github.com/rest',
       });
     }
+    const problem = openApiProblem(method, url.pathname, body);
+    if (problem) {
+      this.openApiProblems.push(problem);
+      return send(problem.includes('no such operation') ? 404 : 422, { message: problem });
+    }
     const prefix = `/repos/${this.owner}/${this.repo}`;
     if (!path.startsWith(`${prefix}/`)) return send(404, { message: 'Not Found' });
+    const scopes = scopeOfWrite(method, path.slice(prefix.length));
+    if (this.grants && scopes.length > 0 && !scopes.some((s) => this.grants?.[s] === 'write')) {
+      return send(403, {
+        message: 'Resource not accessible by integration',
+        documentation_url: 'https://docs.github.com/rest',
+      });
+    }
+    const limited = this.#rateLimited();
+    if (limited) return send(403, limited.data, limited.headers);
     const route = `${method} ${path.slice(prefix.length)}`;
     try {
-      const answer = this.#route(route, query, (body ?? {}) as Record<string, unknown>, url);
+      const refused = this.#githubRefuses(route, (body ?? {}) as Record<string, unknown>);
+      const answer =
+        refused ?? this.#route(route, query, (body ?? {}) as Record<string, unknown>, url);
       if (!answer) return send(404, { message: 'Not Found' });
-      return send(answer.status, answer.data, answer.headers);
+      const headers = { ...this.#rateHeaders(), ...answer.headers };
+      if (method === 'GET' && answer.status === 200) {
+        const etag = `"${sha(JSON.stringify(answer.data))}"`;
+        // GitHub does not count a 304 against the rate limit.
+        if (req.headers['if-none-match'] === etag) {
+          this.rateLimit.used -= 1;
+          return send(304, null, { ...this.#rateHeaders(), etag });
+        }
+        return send(answer.status, answer.data, { ...headers, etag });
+      }
+      return send(answer.status, answer.data, headers);
     } catch (error) {
       return send(500, { message: (error as Error).message });
     }
+  }
+
+  /** Counts the request; the 403 GitHub answers once the hour's budget is spent, or null. */
+  #rateLimited(): { data: unknown; headers: Record<string, string> } | null {
+    if (this.rateLimit.used >= this.rateLimit.limit) {
+      return {
+        data: {
+          message: 'API rate limit exceeded for installation ID 1.',
+          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+        },
+        headers: this.#rateHeaders(),
+      };
+    }
+    this.rateLimit.used += 1;
+    return null;
+  }
+
+  #rateHeaders(): Record<string, string> {
+    const { limit, used } = this.rateLimit;
+    return {
+      'x-ratelimit-limit': String(limit),
+      'x-ratelimit-remaining': String(Math.max(0, limit - used)),
+      'x-ratelimit-used': String(used),
+      'x-ratelimit-reset': String(Math.floor(this.#clock / 1000) + 3600),
+      'x-ratelimit-resource': 'core',
+    };
+  }
+
+  /** What GitHub refuses although the schema allows it: long bodies, unknown SHAs, settings. */
+  #githubRefuses(
+    route: string,
+    body: Record<string, unknown>,
+  ): { status: number; data: unknown; headers?: Record<string, string> } | null {
+    const text = body['body'];
+    if (
+      typeof text === 'string' &&
+      text.length > 65_536 &&
+      /^(POST|PATCH) \/(issues|pulls)/.test(route)
+    ) {
+      return {
+        status: 422,
+        data: {
+          message: 'Validation Failed',
+          errors: [
+            {
+              code: 'custom',
+              field: 'body',
+              message: 'body is too long (maximum is 65536 characters)',
+            },
+          ],
+        },
+      };
+    }
+    const status = /^POST \/statuses\/([0-9a-f]{40})$/.exec(route);
+    if (status && !this.#hasCommit(status[1] as string)) {
+      return { status: 422, data: { message: `No commit found for SHA: ${status[1]}` } };
+    }
+    if (
+      route === 'POST /pulls' &&
+      this.tokenKind === 'workflow' &&
+      !this.actionsMayCreatePullRequests
+    ) {
+      return {
+        status: 403,
+        data: { message: 'GitHub Actions is not permitted to create or approve pull requests.' },
+      };
+    }
+    const teams = body['team_reviewers'];
+    if (
+      /^POST \/pulls\/\d+\/requested_reviewers$/.test(route) &&
+      this.tokenKind === 'workflow' &&
+      Array.isArray(teams) &&
+      teams.length > 0
+    ) {
+      return {
+        status: 422,
+        data: {
+          message:
+            'Reviews may only be requested from collaborators. One or more of the teams you specified is not a collaborator of the repository.',
+        },
+      };
+    }
+    return null;
+  }
+
+  #hasCommit(commitSha: string): boolean {
+    if (this.commits.has(commitSha) || this.knownShas.has(commitSha)) return true;
+    return [...this.pulls.values()].some((p) => p.headSha === commitSha || p.baseSha === commitSha);
   }
 
   #route(
@@ -470,7 +626,20 @@ export class GitHubStub {
     if ((m = route.match(/^GET \/pulls\/(\d+)\/files$/))) {
       const pull = this.pulls.get(Number(m[1]));
       if (!pull) return null;
-      return page(pull.files.map((filename) => ({ filename, status: 'modified' })));
+      // GitHub lists at most 3,000 files of a pull request, however many it changes.
+      return page(
+        pull.files.slice(0, 3000).map((filename) => ({
+          sha: sha(`file:${filename}`),
+          filename,
+          status: 'modified',
+          additions: 1,
+          deletions: 1,
+          changes: 2,
+          blob_url: '',
+          raw_url: '',
+          contents_url: '',
+        })),
+      );
     }
     if ((m = route.match(/^GET \/pulls\/(\d+)\/reviews$/))) {
       const pr = Number(m[1]);
@@ -484,6 +653,7 @@ export class GitHubStub {
             state: r.state,
             commit_id: r.commitId,
             submitted_at: r.submittedAt,
+            author_association: r.association ?? 'COLLABORATOR',
             body: '',
           })),
       );
@@ -494,6 +664,16 @@ export class GitHubStub {
       pull.requestedReviewers.push(...((body['reviewers'] as string[]) ?? []));
       pull.requestedTeams.push(...((body['team_reviewers'] as string[]) ?? []));
       return { status: 201, data: this.#pullJson(pull) };
+    }
+
+    // collaborators: a public repository answers `read` for any account it does not know.
+    if ((m = route.match(/^GET \/collaborators\/([^/]+)\/permission$/))) {
+      const user = m[1] as string;
+      const permission = this.permissions.get(user.toLowerCase()) ?? 'read';
+      return {
+        status: 200,
+        data: { permission, role_name: permission, user: { login: user, type: 'User' } },
+      };
     }
 
     // commit statuses

@@ -1,0 +1,118 @@
+// GitHub's limits, as part of the design: what GitHub refuses or silently drops is fitted here,
+// and what does not fit is summarised with its total, never lost without a word. Pure.
+
+/** Issue, pull request and comment bodies: GitHub answers 422 above this many characters. */
+export const BODY_MAX_CHARS = 65_536;
+/** A step's job summary: GitHub drops the whole summary above 1 MiB. */
+export const JOB_SUMMARY_MAX_BYTES = 1024 * 1024;
+/** GitHub shows this many error and this many warning annotations per step, and drops the rest. */
+export const ANNOTATIONS_PER_LEVEL = 10;
+/**
+ * Removal pull requests opened per report run. Each costs about eight content-creating requests
+ * (blob, tree, commit, ref, pull request, labels, reviewers, assignees); GitHub's secondary
+ * limits allow 80 of those a minute and 500 an hour, so 20 stay well inside one minute's share
+ * and leave the hour for people. The rest wait for the next day's run, and the report says so.
+ */
+export const REMOVAL_PRS_PER_RUN = 20;
+
+/** A list that may be cut: its items are dropped from the end, then `more` says how many. */
+export interface FitList {
+  /** Text before the items (a heading, a table header), kept whole. */
+  head?: string;
+  items: readonly string[];
+  /** Joins the items (and the head to the first). Default a newline. */
+  joiner?: string;
+  /** The line that replaces what was cut: says the number shown and the total. */
+  more: (shown: number, total: number) => string;
+}
+
+export type FitPart = string | FitList;
+
+/** `1,500`: totals are read by people. */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/**
+ * Joins `parts` with `separator` into at most `max` units (characters, or whatever `size`
+ * measures). Lists are cut first, each to a fair share of the room the plain parts leave; only
+ * when the plain parts alone are too long is the text cut at the end, with `overflow` said there.
+ */
+export function fitParts(
+  parts: readonly FitPart[],
+  max: number,
+  options: { separator?: string; overflow?: string; size?: (text: string) => number } = {},
+): string {
+  const separator = options.separator ?? '\n\n';
+  const size = options.size ?? ((s: string) => s.length);
+  const full = parts.map((p) => (typeof p === 'string' ? p : renderList(p, p.items.length)));
+  const whole = full.join(separator);
+  if (size(whole) <= max) return whole;
+
+  const lists = parts.filter((p): p is FitList => typeof p !== 'string');
+  const fixed = parts.map((p) => (typeof p === 'string' ? p : renderList(p, 0))).join(separator);
+  let room = max - size(fixed);
+  const shown = new Map<FitList, number>();
+  // Smallest lists first, so a short list is shown whole and a long one takes what is left.
+  const wholeSize = new Map(lists.map((l) => [l, size(renderList(l, l.items.length))]));
+  const bySize = [...lists].sort((a, b) => (wholeSize.get(a) ?? 0) - (wholeSize.get(b) ?? 0));
+  bySize.forEach((list, i) => {
+    const share = Math.max(0, Math.floor(room / (bySize.length - i)));
+    const empty = size(renderList(list, 0));
+    let n = 0;
+    let used = 0;
+    const joiner = size(list.joiner ?? '\n');
+    // The `more` line grows by a few digits at most; the margin keeps the sum under the share.
+    while (n < list.items.length) {
+      const next = used + size(list.items[n] ?? '') + joiner;
+      if (next + 16 > share) break;
+      used = next;
+      n += 1;
+    }
+    shown.set(list, n);
+    room -= n === list.items.length ? size(renderList(list, n)) - empty : used;
+  });
+  const text = parts
+    .map((p) => (typeof p === 'string' ? p : renderList(p, shown.get(p) ?? 0)))
+    .join(separator);
+  return size(text) <= max ? text : cutAt(text, max, options.overflow ?? '…', size);
+}
+
+function renderList(list: FitList, n: number): string {
+  const joiner = list.joiner ?? '\n';
+  const items = list.items.slice(0, n);
+  const cut = n < list.items.length ? [list.more(n, list.items.length)] : [];
+  const body = [list.head, ...items].filter((s): s is string => s !== undefined).join(joiner);
+  return [body, ...cut].filter(Boolean).join('\n\n');
+}
+
+function cutAt(text: string, max: number, overflow: string, size: (t: string) => number): string {
+  const tail = `\n\n${overflow}`;
+  let end = Math.max(0, max - size(tail));
+  // Characters and bytes differ for non-ASCII text: step back until it fits.
+  while (end > 0 && size(text.slice(0, end) + tail) > max) end -= Math.max(1, Math.ceil(end / 100));
+  return text.slice(0, end) + tail;
+}
+
+/** The annotations GitHub will show: up to 10 per level; what was cut, counted per level. */
+export function capAnnotations<T extends { level: 'error' | 'warning' | 'notice' }>(
+  annotations: readonly T[],
+  alreadyShown: Readonly<Record<'error' | 'warning' | 'notice', number>> = {
+    error: 0,
+    warning: 0,
+    notice: 0,
+  },
+): { shown: T[]; left: Record<'error' | 'warning' | 'notice', number> } {
+  const used = { ...alreadyShown } as Record<'error' | 'warning' | 'notice', number>;
+  const left = { error: 0, warning: 0, notice: 0 };
+  const shown: T[] = [];
+  for (const a of annotations) {
+    if (used[a.level] < ANNOTATIONS_PER_LEVEL) {
+      used[a.level] += 1;
+      shown.push(a);
+    } else {
+      left[a.level] += 1;
+    }
+  }
+  return { shown, left };
+}
