@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EvaluationError, UsageError } from '../core/errors.ts';
+import { nearestNames } from '../core/did-you-mean.ts';
 import type { Codeowners } from '../core/codeowners.ts';
 import { evaluateGate, type GateResult } from '../core/gate.ts';
 import type { IncidentFacts, PlatformFacts } from '../core/facts.ts';
@@ -159,7 +160,7 @@ export function findWorkingFlag(
   const broken = set.brokenFiles.find((path) => keyFromPath(path) === key);
   if (broken) {
     throw new EvaluationError(
-      `${broken} does not load as a flag: fix it first (npm run flags -- validate shows why)`,
+      `${broken} does not load as a flag: fix it first (npx flags validate shows why)`,
     );
   }
   const near = nearestKeys(
@@ -167,33 +168,13 @@ export function findWorkingFlag(
     set.flags.map((f) => f.flag.key),
   );
   throw new UsageError(
-    `no flag \`${key}\` under flags/${near.length ? `: did you mean ${near.map((k) => `\`${k}\``).join(' or ')}?` : ''} (npm run flags -- status lists them)`,
+    `no flag \`${key}\` under flags/${near.length ? `: did you mean ${near.map((k) => `\`${k}\``).join(' or ')}?` : ''} (npx flags status lists them)`,
   );
 }
 
 /** Up to three keys close to `key`: containing it, or a few edits away. */
 export function nearestKeys(key: string, keys: readonly string[]): string[] {
-  const scored = keys
-    .map((k) => ({ k, d: k.includes(key) || key.includes(k) ? 0 : distance(key, k) }))
-    .filter(({ d }) => d <= Math.max(2, Math.floor(key.length / 3)))
-    .sort((a, b) => a.d - b.d || a.k.localeCompare(b.k));
-  return scored.slice(0, 3).map(({ k }) => k);
-}
-
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        prev[j]! + 1,
-        row[j - 1]! + 1,
-        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
+  return nearestNames(key, keys);
 }
 
 /** The text of a flag file in the working tree. */
