@@ -2,6 +2,7 @@
 // head = the same tree with the edited files in place. The same pure `evaluateGate` that CI runs
 // judges it, so `flags promote` refuses exactly what `flags check` would block.
 import { readFileSync } from 'node:fs';
+import { simpleGit } from 'simple-git';
 import { join } from 'node:path';
 import { EvaluationError, UsageError } from '../core/errors.ts';
 import { nearestNames } from '../core/did-you-mean.ts';
@@ -180,4 +181,33 @@ export function nearestKeys(key: string, keys: readonly string[]): string[] {
 /** The text of a flag file in the working tree. */
 export function readFlagText(cwd: string, file: FlagFile): string {
   return readFileSync(join(cwd, file.file), 'utf8');
+}
+
+/** Where the protected branch is, in the order a clone usually has it. */
+const PROTECTED_REFS = ['origin/HEAD', 'origin/main', 'main'];
+
+/**
+ * The protected branch this checkout would merge into, and the commit where `head` left it, or
+ * null when `head` is on it (nothing unmerged) or there is none to compare with.
+ */
+export async function protectedMergeBase(
+  cwd: string,
+  head: string,
+): Promise<{ ref: string; commit: string } | null> {
+  const git = simpleGit({ baseDir: cwd, trimmed: true });
+  for (const ref of PROTECTED_REFS) {
+    const tip = await git
+      .raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])
+      .catch(() => '');
+    if (!tip) continue;
+    const base = await git.raw(['merge-base', head, tip]).catch(() => '');
+    if (!base || base === head) return null;
+    // origin/HEAD reads better as the branch it points at.
+    const name =
+      ref === 'origin/HEAD'
+        ? await git.raw(['rev-parse', '--abbrev-ref', 'origin/HEAD']).catch(() => ref)
+        : ref;
+    return { ref: name || ref, commit: base };
+  }
+  return null;
 }
