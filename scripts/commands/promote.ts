@@ -164,7 +164,7 @@ const errorCount = (violations: readonly Violation[]): number =>
 export function singleKey(positionals: string[], verb: string): string {
   if (positionals.length !== 1 || !positionals[0]) {
     throw new UsageError(
-      `give exactly one flag key, e.g. flags ${verb} live-view; run 'flags ${verb} --help'`,
+      `give exactly one flag key, e.g. npx flags ${verb} live-view; run 'npx flags ${verb} --help'`,
     );
   }
   return positionals[0];
@@ -368,7 +368,7 @@ function report(ctx: CommandContext, values: OptionValues, r: Report): void {
   if (r.result.unrelated.length > 0) {
     out.push(
       s.dim(
-        `Note: the tree has ${r.result.unrelated.length} other error(s), not caused by this change; npm run flags -- validate lists them.`,
+        `Note: the tree has ${r.result.unrelated.length} other error(s), not caused by this change; npx flags validate lists them.`,
       ),
     );
   }
@@ -383,7 +383,7 @@ function refusalHints(r: Report): string[] {
     if (!r.override) {
       hints.push(
         'Skipping the soak is an incident-channel decision by a named person; with one, run:',
-        `  npm run flags -- promote ${r.key} --override --decision-maker @login --incident https://... --reason "..."`,
+        `  npx flags promote ${r.key} --override --decision-maker @login --incident https://... --reason "..."`,
       );
     }
   }

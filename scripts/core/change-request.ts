@@ -125,7 +125,7 @@ export function runbookChecklist(request: ChangeRequest): { before: string[]; af
         check(
           'Alpha runs 2–7 days; staff may enable it for design partners with a signed preview agreement (`alpha_orgs`)',
         ),
-        check(`After at least 24 h in alpha, promote it: \`npm run flags -- promote ${key}\``),
+        check(`After at least 24 h in alpha, promote it: \`npx flags promote ${key}\``),
       ],
     };
   }
@@ -156,7 +156,7 @@ export function runbookChecklist(request: ChangeRequest): { before: string[]; af
           `After the merge ${stateCall('ga')}: default on for every org that has not opted out`,
         ),
         check(
-          `Post the GA announcement, with the revert path: \`npm run flags -- revert ${key} --reason "..." --incident https://...\``,
+          `Post the GA announcement, with the revert path: \`npx flags revert ${key} --reason "..." --incident https://...\``,
         ),
         check('Monitor for 24 h at full scale: watch error rates'),
         check(
