@@ -36,14 +36,24 @@ export interface LocalContextOptions {
   promotion: boolean;
   platformUrl?: string;
   progress: ProgressOutput;
+  /**
+   * Judge against this commit instead of HEAD: where a feature branch left the protected branch,
+   * which is what CI compares the pull request with. The change is then everything HEAD adds to
+   * it, plus the edits.
+   */
+  against?: string;
 }
 
 /** What the gate needs besides the edited files, read once. */
 export interface LocalContext {
-  /** The commit the change is judged against (HEAD). */
+  /** The commit the change is judged against (HEAD, or `against`). */
   head: string;
+  /** The files of HEAD, which the edits replace. */
   entries: RawEntry[];
+  /** The flags the change is judged against. */
   base: FlagSet;
+  /** The flags committed at HEAD: where the working tree's change starts. */
+  committed: FlagSet;
   headCodeowners: Codeowners | null;
   clocks: Map<string, Date | null>;
   platform: PlatformFacts;
@@ -83,13 +93,16 @@ export async function headCommit(
 }
 
 export async function loadLocalContext(options: LocalContextOptions): Promise<LocalContext> {
-  const { git, head } = await headCommit(options.cwd, options.promotion);
-  const { entries, set: base } = await flagsAt(git, head);
-  const headCodeowners = await readCodeownersAt(git, head);
+  const { git, head: tip } = await headCommit(options.cwd, options.promotion);
+  const { entries, set: committed } = await flagsAt(git, tip);
+  const head = options.against ?? tip;
+  const base = options.against ? (await flagsAt(git, options.against)).set : committed;
+  const headCodeowners = await readCodeownersAt(git, tip);
   const context: LocalContext = {
     head,
     entries,
     base,
+    committed,
     headCodeowners,
     clocks: new Map(),
     platform: { status: 'unconfigured', reason: 'not needed for a revert' },
@@ -192,9 +205,11 @@ const PROTECTED_REFS = ['origin/HEAD', 'origin/main', 'main'];
  */
 export async function protectedMergeBase(
   cwd: string,
-  head: string,
+  headRef: string,
 ): Promise<{ ref: string; commit: string } | null> {
   const git = simpleGit({ baseDir: cwd, trimmed: true });
+  const head = await git.raw(['rev-parse', '--verify', '--quiet', headRef]).catch(() => '');
+  if (!head) return null;
   for (const ref of PROTECTED_REFS) {
     const tip = await git
       .raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])
