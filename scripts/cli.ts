@@ -14,7 +14,7 @@ export const FLAGS = 'npx flags';
 
 // Loaded lazily so a command pays only for its own imports (octokit, actions, ...).
 // A new command is one line here, and its summary one line in SUMMARIES.
-const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
+export const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   validate: () => import('./commands/validate.ts'),
   check: () => import('./commands/check.ts'),
   status: () => import('./commands/status.ts'),
@@ -29,7 +29,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
 // The command list of `flags --help` without loading every command (and ajv, octokit, ...):
 // equal to each command's `summary` (test/commands/help.test.ts holds them together). A command
 // missing here is loaded to list it.
-const SUMMARIES: Record<string, string> = {
+export const SUMMARIES: Record<string, string> = {
   validate: 'Check the flag files in the working tree against every rule that needs no history',
   check: 'Apply every rule of the rollout gate to the change base..head (CI)',
   status:

@@ -1,24 +1,31 @@
-import {
-  DEPLOY_HELP_BODY,
-  DEPLOY_HELP_OPTIONS,
-  DEPLOY_OPTIONS,
-  runDeployCommand,
-} from './deploy.ts';
+import { DEPLOY_OPTIONS, runDeployCommand } from './deploy.ts';
 import type { Command } from './command.ts';
+
+// plan is deploy's dry run, with its own options (no --dry-run: it never writes) and help.
+const PLAN_OPTIONS = Object.fromEntries(
+  Object.entries(DEPLOY_OPTIONS).filter(([name]) => name !== 'dry-run'),
+);
 
 export const command: Command = {
   name: 'plan',
   summary: "Show what 'deploy' would change on the platform (deploy's dry run)",
-  usage: 'plan [--platform-url URL] [--json]',
-  help: `The dry run of 'deploy': reads the repository and the platform, writes nothing, and shows
-the steps in order with their reasons, what the gate refuses, and the drift.
+  usage: 'plan [--platform-url URL] [--now ISO] [--json]',
+  help: `Reads the flags of the checked-out commit (HEAD, from git objects: uncommitted edits are not
+planned) and the platform, writes nothing, and prints the steps 'deploy' would take, in order,
+each with its reason: register new flags (at alpha), update metadata, promote and demote,
+enable and disable the orgs of 'alpha_orgs', archive deleted flags. It also shows what the gate
+would refuse (with when it becomes allowed) and the drift: flags someone changed on the platform
+after the repository last changed them. Read it before a deploy.
 
-${DEPLOY_HELP_BODY}
-
-${DEPLOY_HELP_OPTIONS}
+Options:
+  --platform-url URL  the platform API (default PLATFORM_API_URL; token in PLATFORM_API_TOKEN)
+  --now ISO           the time to judge soaks at (default: now), e.g. 2026-11-24T12:00:00Z
+  --concurrency N     accepted for symmetry with deploy; plan makes no writes
+  --retries N         retries of each platform request after the first try (default 6)
+  --json              one JSON document: {ok, dryRun: true, counts, steps: [...], flags, ...}
 
 Exit status: 0 the deploy would succeed, 1 a step would be refused by the gate, 2 could not
-evaluate.`,
-  options: DEPLOY_OPTIONS,
+evaluate (no platform URL, the platform unreachable, not a git repository, shallow history).`,
+  options: PLAN_OPTIONS,
   run: (values, _positionals, ctx) => runDeployCommand(values, ctx, 'plan'),
 };
