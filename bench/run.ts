@@ -3,6 +3,7 @@
 import { benchHistory, benchValidate } from './gate.ts';
 
 const sections: [string, () => Promise<string[]> | string[]][] = [
+  ['startup', async () => (await import('./startup.ts')).benchStartup()],
   ['validate', () => benchValidate()],
   ['check and status', () => benchHistory()],
   ['platform server load', async () => (await import('./platform-load.ts')).benchPlatformLoad()],
