@@ -3,6 +3,7 @@
 import { benchCodeowners, benchHistory, benchHistoryLength, benchValidate } from './gate.ts';
 
 const sections: [string, () => Promise<string[]> | string[]][] = [
+  ['startup', async () => (await import('./startup.ts')).benchStartup()],
   ['validate', () => benchValidate()],
   ['check and status', () => benchHistory()],
   ['history length', () => benchHistoryLength()],

@@ -2,8 +2,10 @@
 // head = the same tree with the edited files in place. The same pure `evaluateGate` that CI runs
 // judges it, so `flags promote` refuses exactly what `flags check` would block.
 import { readFileSync } from 'node:fs';
+import { simpleGit } from 'simple-git';
 import { join } from 'node:path';
 import { EvaluationError, UsageError } from '../core/errors.ts';
+import { nearestNames } from '../core/did-you-mean.ts';
 import type { Codeowners } from '../core/codeowners.ts';
 import type { DecisionMakers } from '../core/decision-makers.ts';
 import { evaluateGate, type GateResult } from '../core/gate.ts';
@@ -36,14 +38,24 @@ export interface LocalContextOptions {
   promotion: boolean;
   platformUrl?: string;
   progress: ProgressOutput;
+  /**
+   * Judge against this commit instead of HEAD: where a feature branch left the protected branch,
+   * which is what CI compares the pull request with. The change is then everything HEAD adds to
+   * it, plus the edits.
+   */
+  against?: string;
 }
 
 /** What the gate needs besides the edited files, read once. */
 export interface LocalContext {
-  /** The commit the change is judged against (HEAD). */
+  /** The commit the change is judged against (HEAD, or `against`). */
   head: string;
+  /** The files of HEAD, which the edits replace. */
   entries: RawEntry[];
+  /** The flags the change is judged against. */
   base: FlagSet;
+  /** The flags committed at HEAD: where the working tree's change starts. */
+  committed: FlagSet;
   headCodeowners: Codeowners | null;
   clocks: Map<string, Date | null>;
   platform: PlatformFacts;
@@ -85,13 +97,16 @@ export async function headCommit(
 }
 
 export async function loadLocalContext(options: LocalContextOptions): Promise<LocalContext> {
-  const { git, head } = await headCommit(options.cwd, options.promotion);
-  const { entries, set: base } = await flagsAt(git, head);
-  const headCodeowners = await readCodeownersAt(git, head);
+  const { git, head: tip } = await headCommit(options.cwd, options.promotion);
+  const { entries, set: committed } = await flagsAt(git, tip);
+  const head = options.against ?? tip;
+  const base = options.against ? (await flagsAt(git, options.against)).set : committed;
+  const headCodeowners = await readCodeownersAt(git, tip);
   const context: LocalContext = {
     head,
     entries,
     base,
+    committed,
     headCodeowners,
     clocks: new Map(),
     platform: { status: 'unconfigured', reason: 'not needed for a revert' },
@@ -165,7 +180,7 @@ export function findWorkingFlag(
   const broken = set.brokenFiles.find((path) => keyFromPath(path) === key);
   if (broken) {
     throw new EvaluationError(
-      `${broken} does not load as a flag: fix it first (npm run flags -- validate shows why)`,
+      `${broken} does not load as a flag: fix it first (npx flags validate shows why)`,
     );
   }
   const near = nearestKeys(
@@ -173,36 +188,47 @@ export function findWorkingFlag(
     set.flags.map((f) => f.flag.key),
   );
   throw new UsageError(
-    `no flag \`${key}\` under flags/${near.length ? `: did you mean ${near.map((k) => `\`${k}\``).join(' or ')}?` : ''} (npm run flags -- status lists them)`,
+    `no flag \`${key}\` under flags/${near.length ? `: did you mean ${near.map((k) => `\`${k}\``).join(' or ')}?` : ''} (npx flags status lists them)`,
   );
 }
 
 /** Up to three keys close to `key`: containing it, or a few edits away. */
 export function nearestKeys(key: string, keys: readonly string[]): string[] {
-  const scored = keys
-    .map((k) => ({ k, d: k.includes(key) || key.includes(k) ? 0 : distance(key, k) }))
-    .filter(({ d }) => d <= Math.max(2, Math.floor(key.length / 3)))
-    .sort((a, b) => a.d - b.d || a.k.localeCompare(b.k));
-  return scored.slice(0, 3).map(({ k }) => k);
-}
-
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        prev[j]! + 1,
-        row[j - 1]! + 1,
-        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
+  return nearestNames(key, keys);
 }
 
 /** The text of a flag file in the working tree. */
 export function readFlagText(cwd: string, file: FlagFile): string {
   return readFileSync(join(cwd, file.file), 'utf8');
+}
+
+/** Where the protected branch is, in the order a clone usually has it. */
+const PROTECTED_REFS = ['origin/HEAD', 'origin/main', 'main'];
+
+/**
+ * The protected branch this checkout would merge into, and the commit where `head` left it, or
+ * null when `head` is on it (nothing unmerged) or there is none to compare with.
+ */
+export async function protectedMergeBase(
+  cwd: string,
+  headRef: string,
+): Promise<{ ref: string; commit: string } | null> {
+  const git = simpleGit({ baseDir: cwd, trimmed: true });
+  const head = await git.raw(['rev-parse', '--verify', '--quiet', headRef]).catch(() => '');
+  if (!head) return null;
+  for (const ref of PROTECTED_REFS) {
+    const tip = await git
+      .raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])
+      .catch(() => '');
+    if (!tip) continue;
+    const base = await git.raw(['merge-base', head, tip]).catch(() => '');
+    if (!base || base === head) return null;
+    // origin/HEAD reads better as the branch it points at.
+    const name =
+      ref === 'origin/HEAD'
+        ? await git.raw(['rev-parse', '--abbrev-ref', 'origin/HEAD']).catch(() => ref)
+        : ref;
+    return { ref: name || ref, commit: base };
+  }
+  return null;
 }

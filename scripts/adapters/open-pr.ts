@@ -3,8 +3,8 @@
 // owner team as reviewers. What cannot be done here (no remote, no token, a refused push) is left
 // as the exact commands to run; the local branch and commit stay either way. The token is never
 // printed: git and GitHub messages are stripped of credentials before they are shown.
-import { writeFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import {
   branchName,
@@ -12,9 +12,11 @@ import {
   commitMessage,
   pullRequestBody,
   pullRequestLabels,
-  reviewersFor,
+  reviewersForOwners,
   type ChangeRequest,
 } from '../core/change-request.ts';
+import { flagsByKey } from '../core/load.ts';
+import { loadWorkingTree } from './fs-flags.ts';
 import { EvaluationError } from '../core/errors.ts';
 import type { Style } from './terminal.ts';
 import { withSpinner, type ProgressOutput } from './progress.ts';
@@ -91,7 +93,26 @@ export async function preflightOpenPr(cwd: string): Promise<Preflight> {
     );
   }
   const remotes = await git.getRemotes();
-  return { git, base, hasRemote: remotes.some((r) => r.name === REMOTE) };
+  const hasRemote = remotes.some((r) => r.name === REMOTE);
+  if (hasRemote) await requireBaseOnRemote(git, base);
+  return { git, base, hasRemote };
+}
+
+/**
+ * The pull request goes into the branch the change starts from; GitHub can only open it into a
+ * branch that exists on the remote. An unreachable remote is left for the push to report.
+ */
+async function requireBaseOnRemote(git: SimpleGit, base: string): Promise<void> {
+  let heads: string;
+  try {
+    heads = await git.raw(['ls-remote', '--heads', REMOTE, `refs/heads/${base}`]);
+  } catch {
+    return;
+  }
+  if (heads.split('\n').some((line) => line.split('\t')[1] === `refs/heads/${base}`)) return;
+  throw new EvaluationError(
+    `--open-pr would open the pull request into ${base}, the branch you are on, but ${REMOTE} has no branch ${base}: switch to the protected branch (git switch main) and run this again, or push ${base} first (git push -u ${REMOTE} ${base}) if the pull request should go into it`,
+  );
 }
 
 /** Branch, commit, push, pull request: as far as the set-up allows. */
@@ -103,7 +124,8 @@ export async function openPullRequestFor(
   const { git, base, hasRemote } = preflight;
   const title = changeTitle(request);
   const labels = pullRequestLabels(request);
-  const review = reviewersFor(request.owner);
+  const owners = request.owners ?? ownersOf(ctx.cwd, request);
+  const review = reviewersForOwners(owners);
   const result: OpenPrResult = {
     ok: true,
     branch: await freeBranch(git, branchName(request), hasRemote),
@@ -112,14 +134,11 @@ export async function openPullRequestFor(
     pushed: false,
     pr: null,
     labels,
-    reviewers: [
-      ...review.reviewers.map((r) => `@${r}`),
-      ...review.teamReviewers.map((t) => `${request.owner.split('/')[0]}/${t}`),
-    ],
+    reviewers: [...review.reviewers.map((r) => `@${r}`), ...review.teams],
     warnings: [],
     nextSteps: [],
   };
-  const body = pullRequestBody(request);
+  const body = pullRequestBody({ ...request, owners });
   const quotedFiles = request.files.map(shellQuote).join(' ');
 
   try {
@@ -205,6 +224,13 @@ export async function openPullRequestFor(
   return result;
 }
 
+/** The owners of every flag the change writes (a revert may demote several teams' flags). */
+function ownersOf(cwd: string, request: ChangeRequest): string[] {
+  const byKey = flagsByKey(loadWorkingTree(cwd));
+  const owners = request.rows.map((r) => byKey.get(r.flag)?.flag.owner);
+  return [...new Set([request.owner, ...owners.filter((o): o is string => o !== undefined)])];
+}
+
 function fail(result: OpenPrResult, error: string, nextSteps: string[]): OpenPrResult {
   return { ...result, ok: false, error, nextSteps };
 }
@@ -247,10 +273,14 @@ async function handSteps(
   title: string,
   body: string,
 ): Promise<string[]> {
-  let bodyFile = '.git/FLAGS_PR_BODY.md';
+  // One file per branch: two changes in a row must not share (and overwrite) one body.
+  const name = `flags-pr/${result.branch.replace(/[^A-Za-z0-9._-]+/g, '-')}.md`;
+  let bodyFile = `.git/${name}`;
   try {
-    bodyFile = (await git.raw(['rev-parse', '--git-path', 'FLAGS_PR_BODY.md'])).trim();
-    writeFileSync(isAbsolute(bodyFile) ? bodyFile : join(ctx.cwd, bodyFile), body);
+    bodyFile = (await git.raw(['rev-parse', '--git-path', name])).trim();
+    const abs = isAbsolute(bodyFile) ? bodyFile : join(ctx.cwd, bodyFile);
+    mkdirSync(dirname(abs), { recursive: true });
+    writeFileSync(abs, body);
   } catch {
     // Without the saved body, the gh command still opens the pull request.
   }
@@ -323,6 +353,7 @@ export function renderOpenPr(result: OpenPrResult, s: Style): string {
     lines.push(
       `${s.green('✓')} committed ${result.commit.slice(0, 12)} on branch ${s.bold(result.branch)} (from ${result.base})`,
     );
+    lines.push(`  the pull request goes into ${s.bold(result.base)}`);
   }
   if (result.pushed) lines.push(`${s.green('✓')} pushed ${result.branch} to ${REMOTE}`);
   if (result.pr) {

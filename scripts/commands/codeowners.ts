@@ -38,7 +38,7 @@ Exit status: 0 in step (or written), 1 out of step (--check), 2 could not evalua
     } else if (values.check) {
       ctx.stdout(
         changed
-          ? `${location} is out of step with the flags' owners: run \`npm run flags -- codeowners --write\` and commit it\n`
+          ? `${location} is out of step with the flags' owners: run \`npx flags codeowners --write\` and commit it\n`
           : `${location} is in step with the flags' owners\n`,
       );
     } else {

@@ -235,7 +235,7 @@ function keyTaken(set: FlagSet, key: string): Violation[] {
       flag: key,
       file: taken[0]!,
       line: null,
-      message: `key \`${key}\` is taken by ${[...new Set(taken)].join(', ')}: a key names one flag across the whole tree; pick another (e.g. ${key}-v2), or promote the existing flag with \`npm run flags -- promote ${key}\``,
+      message: `key \`${key}\` is taken by ${[...new Set(taken)].join(', ')}: a key names one flag across the whole tree; pick another (e.g. ${key}-v2), or promote the existing flag with \`npx flags promote ${key}\``,
     },
   ];
 }
@@ -260,7 +260,7 @@ function missingDependencies(
         file,
         line: null,
         message: broken
-          ? `dependency \`${dep}\` is in ${broken}, which does not load as a flag: fix it first (npm run flags -- validate)`
+          ? `dependency \`${dep}\` is in ${broken}, which does not load as a flag: fix it first (npx flags validate)`
           : `unknown dependency \`${dep}\`: no flag of that key under flags/${near.length ? `; did you mean ${near.map((k) => `\`${k}\``).join(' or ')}?` : ''} Create it first (flags new ${dep} ...), or fix --depends-on`,
       },
     ];

@@ -1,24 +1,39 @@
-import {
-  DEPLOY_HELP_BODY,
-  DEPLOY_HELP_OPTIONS,
-  DEPLOY_OPTIONS,
-  runDeployCommand,
-} from './deploy.ts';
+import { DEPLOY_HELP_BODY, DEPLOY_OPTIONS, runDeployCommand } from './deploy.ts';
 import type { Command } from './command.ts';
+
+// plan is deploy's dry run, with its own options (no --dry-run: it never writes) and help.
+const PLAN_OPTIONS = Object.fromEntries(
+  Object.entries(DEPLOY_OPTIONS).filter(([name]) => name !== 'dry-run'),
+);
 
 export const command: Command = {
   name: 'plan',
   summary: "Show what 'deploy' would change on the platform (deploy's dry run)",
-  usage: 'plan [--platform-url URL] [--branch NAME] [--adopt] [--json]',
-  help: `The dry run of 'deploy': reads the repository and the platform, writes nothing, and shows
-the steps in order with their reasons, what the gate refuses, and the drift.
+  usage: 'plan [--platform-url URL] [--branch NAME] [--adopt] [--now ISO] [--json]',
+  help: `The dry run of 'deploy': reads the flags of the checked-out commit (HEAD, from git objects:
+uncommitted edits are not planned) and the platform, writes nothing, and prints every step
+'deploy' would take, grouped, with counts and reasons, what the gate would refuse (with when it
+becomes allowed), the steps held for the platform's clock, and the drift. Read it before a deploy.
+
+What deploy does, and so what plan shows:
 
 ${DEPLOY_HELP_BODY}
 
-${DEPLOY_HELP_OPTIONS}
+Options:
+  --platform-url URL  the platform API (default PLATFORM_API_URL; token in PLATFORM_API_TOKEN)
+  --branch NAME       the branch being deployed (default main): HEAD must be its tip on
+                      origin, fetched first; otherwise refused. Without an origin remote
+                      there is nothing to compare with
+  --adopt             plan as deploy --adopt would: the repository's history as the witness
+                      for flags the platform does not have yet
+  --now ISO           the time to judge soaks at (default: now), e.g. 2026-11-24T12:00:00Z
+  --concurrency N     accepted for symmetry with deploy; plan makes no writes
+  --retries N         retries of each platform request after the first try (default 6)
+  --json              one JSON document: {ok, dryRun: true, counts, steps: [...], flags, ...}
 
 Exit status: 0 the deploy would succeed, 1 a step would be refused by the gate or HEAD is not
-the tip of --branch on origin, 2 could not evaluate.`,
-  options: DEPLOY_OPTIONS,
+the tip of --branch on origin, 2 could not evaluate (no platform URL, the platform unreachable,
+not a git repository, shallow history).`,
+  options: PLAN_OPTIONS,
   run: (values, _positionals, ctx) => runDeployCommand(values, ctx, 'plan'),
 };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   findWorkingFlag,
   headCommit,
+  protectedMergeBase,
   judgeEdits,
   loadLocalContext,
   type LocalChange,
@@ -36,6 +37,7 @@ import { formatTime, formatWhen, isoTime } from '../core/time.ts';
 import { decline, type Command, type CommandContext, type OptionValues } from './command.ts';
 import { nowOption } from './check.ts';
 import { removableAt } from '../core/rules/removal.ts';
+import { judgedLine, refusalHints } from '../core/refusal-advice.ts';
 
 const LOGIN = /^@[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const HTTPS_URL = /^https:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/;
@@ -90,7 +92,10 @@ the flag is at ga already, or a step of --open-pr failed, 2 bad option or cannot
     if (!to) return atGa(ctx, values, file, now, s);
 
     const preflight = values['open-pr'] ? await preflightOpenPr(ctx.cwd) : null;
+    // On a branch that has left the protected branch, judge as CI will judge the pull request.
+    const judgedAgainst = await protectedMergeBase(ctx.cwd, 'HEAD');
     const context = await loadLocalContext({
+      against: judgedAgainst?.commit,
       cwd: ctx.cwd,
       keys: [key],
       now,
@@ -100,7 +105,7 @@ the flag is at ga already, or a step of --open-pr failed, 2 bad option or cannot
       progress: ctx,
     });
     assertCommittedState(context, file);
-    if (!flagsByKey(context.base).has(key)) return notCommitted(ctx, values, file, s);
+    if (!flagsByKey(context.committed).has(key)) return notCommitted(ctx, values, file, s);
 
     let promoted = removeBlock(removeBlock(setState(text, to), 'override'), 'revert');
     let result = judgeEdits(context, [{ path: file.file, text: promoted }]);
@@ -124,7 +129,20 @@ the flag is at ga already, or a step of --open-pr failed, 2 bad option or cannot
       notes.push('removed the `override` block of an earlier change');
     if (hasBlock(text, 'revert')) notes.push('removed the `revert` block of the earlier revert');
 
-    const outcome = { ok, key, file: file.file, from, to, change, result, notes, s, now, override };
+    const outcome = {
+      ok,
+      key,
+      file: file.file,
+      from,
+      to,
+      change,
+      result,
+      notes,
+      s,
+      now,
+      override,
+      judgedAgainst: judgedAgainst?.ref ?? null,
+    };
     if (!ok) {
       report(ctx, values, { ...outcome, written: false, pr: null });
       return 1;
@@ -164,7 +182,7 @@ const errorCount = (violations: readonly Violation[]): number =>
 export function singleKey(positionals: string[], verb: string): string {
   if (positionals.length !== 1 || !positionals[0]) {
     throw new UsageError(
-      `give exactly one flag key, e.g. flags ${verb} live-view; run 'flags ${verb} --help'`,
+      `give exactly one flag key, e.g. npx flags ${verb} live-view; run 'npx flags ${verb} --help'`,
     );
   }
   return positionals[0];
@@ -208,7 +226,7 @@ function overrideOption(values: OptionValues): Override | null {
 
 /** The flag's state in the working tree must be the committed one: the change starts there. */
 export function assertCommittedState(context: LocalContext, ...files: FlagFile[]): void {
-  const baseByKey = flagsByKey(context.base);
+  const baseByKey = flagsByKey(context.committed);
   const differing = files.filter((f) => {
     const b = baseByKey.get(f.flag.key);
     return b !== undefined && b.flag.state !== f.flag.state;
@@ -300,6 +318,8 @@ interface Report {
   s: Style;
   now: Date;
   override: Override | null;
+  /** The protected branch the change was judged against, when HEAD is a branch off it. */
+  judgedAgainst: string | null;
   request?: ChangeRequest;
 }
 
@@ -317,6 +337,7 @@ function report(ctx: CommandContext, values: OptionValues, r: Report): void {
       written: r.written,
       override: r.written && r.request?.override !== undefined,
       violations: r.result.relevant,
+      judgedAgainst: r.judgedAgainst ?? 'HEAD',
       notes: r.written ? r.notes : [],
       ...(r.pr ? { pr: r.pr } : {}),
     };
@@ -332,9 +353,11 @@ function report(ctx: CommandContext, values: OptionValues, r: Report): void {
       '',
     );
     out.push(renderViolations(r.result.relevant, s));
-    out.push(...refusalHints(r));
+    if (r.judgedAgainst) out.push(judgedLine(r.judgedAgainst), '');
+    out.push(...refusalHints({ ...r, violations: r.result.relevant }));
   } else {
     out.push(`${s.green('✓')} Promoted ${s.bold(r.key)}: ${r.from} -> ${r.to} in ${r.file}`);
+    if (r.judgedAgainst) out.push(`  ${judgedLine(r.judgedAgainst)}`);
     if (r.change?.since && eligibleAt) {
       const soakHours = soakMs(r.from) / HOUR_MS;
       const eligible = new Date(eligibleAt);
@@ -368,27 +391,9 @@ function report(ctx: CommandContext, values: OptionValues, r: Report): void {
   if (r.result.unrelated.length > 0) {
     out.push(
       s.dim(
-        `Note: the tree has ${r.result.unrelated.length} other error(s), not caused by this change; npm run flags -- validate lists them.`,
+        `Note: the tree has ${r.result.unrelated.length} other error(s), not caused by this change; npx flags validate lists them.`,
       ),
     );
   }
   ctx.stdout(out.join('\n').replace(/\n*$/, '\n'));
-}
-
-function refusalHints(r: Report): string[] {
-  const hints: string[] = [];
-  const soak = r.result.relevant.find((v: Violation) => v.rule === 'soak' && v.flag === r.key);
-  if (soak && r.change?.eligibleAt) {
-    hints.push(`Run this again from ${formatTime(new Date(r.change.eligibleAt))}.`);
-    if (!r.override) {
-      hints.push(
-        'Skipping the soak is an incident-channel decision by a named person; with one, run:',
-        `  npm run flags -- promote ${r.key} --override --decision-maker @login --incident https://... --reason "..."`,
-      );
-    }
-  }
-  if (r.result.relevant.some((v) => v.rule === 'exit-criteria') && r.override) {
-    hints.push('An override waives the soak only; unmet exit criteria still block the promotion.');
-  }
-  return hints;
 }

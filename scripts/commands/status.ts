@@ -1,13 +1,16 @@
 import { loadPlatformFacts, platformConfigured } from '../adapters/facts-sources.ts';
 import { GitRepo } from '../adapters/git.ts';
+import { protectedMergeBase } from '../adapters/local-change.ts';
 import { readCodeownersAt, readFlagSets } from '../adapters/repo-at-commits.ts';
 import { prefetchHistory, soakClocks } from '../adapters/flag-history.ts';
 import { colourEnabled, style } from '../adapters/terminal.ts';
 import { UsageError } from '../core/errors.ts';
+import { didYouMean } from '../core/did-you-mean.ts';
 import { hasErrors, type StatusResult } from '../core/model.ts';
 import { sortViolations, staticRules } from '../core/rules/static-rules.ts';
-import { flagStatuses } from '../core/status.ts';
-import { formatDuration, formatTime, isoTime } from '../core/time.ts';
+import { flagStatuses, type StatusRow } from '../core/status.ts';
+import { formatDuration, isoTime } from '../core/time.ts';
+import type { Style } from '../adapters/terminal.ts';
 import { nowOption } from './check.ts';
 import type { Command } from './command.ts';
 
@@ -19,8 +22,16 @@ export interface StatusOptions {
   platformUrl?: string;
 }
 
-/** Every flag at a commit (default HEAD) with its soak clock from the first-parent history. */
-export async function evaluateStatus(options: StatusOptions): Promise<StatusResult> {
+export interface StatusReport extends StatusResult {
+  flags: StatusRow[];
+}
+
+/**
+ * Every flag at a commit (default HEAD) with its soak clock from the first-parent history. On a
+ * branch that has left the protected branch, the flags whose state it changes are marked
+ * unmerged: their change is the branch's own, judged by CI, not drift.
+ */
+export async function evaluateStatus(options: StatusOptions): Promise<StatusReport> {
   const git = new GitRepo(options.cwd);
   await git.requireFullHistory('when flags entered their state');
   const head = await git.resolveCommit(options.ref ?? 'HEAD');
@@ -30,18 +41,26 @@ export async function evaluateStatus(options: StatusOptions): Promise<StatusResu
     head,
     tree.map((e) => e.path).filter((p) => p.endsWith('.yaml')),
   );
-  const set = (await readFlagSets(git, [tree])).sets[0]!;
+  const mergeBase = await protectedMergeBase(options.cwd, head);
+  const trees = mergeBase ? [tree, await git.listTree(mergeBase.commit)] : [tree];
+  const [set, baseSet] = (await readFlagSets(git, trees)).sets;
   // The rules need no history: apply them while git is still walking it.
-  const violations = sortViolations(staticRules(set, await readCodeownersAt(git, head)));
+  const violations = sortViolations(staticRules(set!, await readCodeownersAt(git, head)));
   const clocks = await soakClocks(
     git,
     head,
-    set.flags.map((f) => ({ key: f.flag.key, path: f.file })),
+    set!.flags.map((f) => ({ key: f.flag.key, path: f.file })),
   );
   const platform = platformConfigured(options.env, options.platformUrl)
     ? await loadPlatformFacts(options.env, options.platformUrl)
     : ({ status: 'unconfigured', reason: 'platform not configured' } as const);
-  const flags = flagStatuses(set, clocks, platform, options.now);
+  const flags = flagStatuses(
+    set!,
+    clocks,
+    platform,
+    options.now,
+    mergeBase && baseSet ? { ref: mergeBase.ref, set: baseSet } : null,
+  );
   return {
     ok: !hasErrors(violations),
     now: isoTime(options.now),
@@ -83,9 +102,12 @@ Exit status: 0 no error in the flags, 1 the flags break a rule (see validate), 2
     });
     const only = positionals[0];
     if (only !== undefined) {
+      const keys = result.flags.map((f) => f.key);
       result.flags = result.flags.filter((f) => f.key === only);
       if (result.flags.length === 0)
-        throw new UsageError(`no flag with key '${only}' at ${result.head?.slice(0, 12)}`);
+        throw new UsageError(
+          `no flag with key '${only}' at ${result.head?.slice(0, 12)};${didYouMean(only, keys, "'") || ' npx flags status lists them all'}`,
+        );
       result.stale = result.stale.filter((k) => k === only);
     }
     if (values.json) {
@@ -93,36 +115,74 @@ Exit status: 0 no error in the flags, 1 the flags break a rule (see validate), 2
       return result.ok ? 0 : 1;
     }
     const s = style(colourEnabled(ctx.env, ctx.isTTY));
-    const now = new Date(result.now);
-    const rows = result.flags.map((f) => [
-      f.key,
-      f.state,
-      f.since ? formatTime(new Date(f.since)) : 'unknown',
-      f.next ? (f.soakLeftMs > 0 ? formatDuration(f.soakLeftMs) : 'done') : '-',
-      f.next
-        ? `${f.next} ${f.eligibleAt && new Date(f.eligibleAt) > now ? `from ${formatTime(new Date(f.eligibleAt))}` : 'now'}`
-        : f.stale
-          ? 'remove (dead flag)'
-          : f.removable
-            ? 'may be removed'
-            : '-',
-      f.blockedBy.join('; '),
-    ]);
-    const header = ['FLAG', 'STATE', 'SINCE', 'SOAK LEFT', 'NEXT', 'BLOCKED BY'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (cells: string[]): string =>
-      cells
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd();
-    ctx.stdout(s.bold(line(header)) + '\n' + rows.map(line).join('\n') + '\n');
+    ctx.stdout(renderTable(result.flags, new Date(result.now), s));
     if (result.stale.length > 0) {
       ctx.stdout(
         `\n${s.yellow('GA for 14 days or more, ready for removal:')} ${result.stale.join(', ')}\n`,
       );
     }
     if (!result.ok)
-      ctx.stdout(`\n${s.red('✗')} the flags break rules: run \`npm run flags -- validate\`\n`);
+      ctx.stdout(`\n${s.red('✗')} the flags break rules: run \`npx flags validate\`\n`);
     return result.ok ? 0 : 1;
   },
 };
+
+/** One column of the table: a new column is one entry here. */
+export interface StatusColumn {
+  header: string;
+  cell(flag: StatusRow, now: Date): string;
+}
+
+/** `2026-11-24 21:30 UTC`: one format for every time in the table, to the minute. */
+export function minuteTime(date: Date, round: 'down' | 'up'): string {
+  const ms = round === 'up' ? Math.ceil(date.getTime() / 60_000) * 60_000 : date.getTime();
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function nextCell(f: StatusRow, now: Date): string {
+  if (f.unmerged) return 'merge first';
+  if (!f.next) return f.stale ? 'remove (dead flag)' : f.removable ? 'may be removed' : '-';
+  const waiting = f.eligibleAt !== null && new Date(f.eligibleAt) > now;
+  const from = waiting ? ` from ${minuteTime(new Date(f.eligibleAt!), 'up')}` : '';
+  // NEXT never says "now" while something in BLOCKED BY stands in the way.
+  if (f.blockedBy.length > 0) return `${f.next}${from}, once unblocked`;
+  return `${f.next} ${waiting ? from.trim() : 'now'}`;
+}
+
+export const STATUS_COLUMNS: StatusColumn[] = [
+  { header: 'FLAG', cell: (f) => f.key },
+  {
+    header: 'STATE',
+    cell: (f) =>
+      f.unmerged
+        ? `${f.state} (unmerged; ${f.unmerged.state ?? 'new'} on ${f.unmerged.ref})`
+        : f.state,
+  },
+  {
+    header: 'SINCE',
+    cell: (f) => (f.unmerged ? '-' : f.since ? minuteTime(new Date(f.since), 'down') : 'unknown'),
+  },
+  {
+    header: 'SOAK LEFT',
+    cell: (f) => (f.next ? (f.soakLeftMs > 0 ? formatDuration(f.soakLeftMs) : 'done') : '-'),
+  },
+  { header: 'NEXT', cell: nextCell },
+  { header: 'BLOCKED BY', cell: (f) => f.blockedBy.join('; ') },
+];
+
+export function renderTable(
+  flags: readonly StatusRow[],
+  now: Date,
+  s: Style,
+  columns: readonly StatusColumn[] = STATUS_COLUMNS,
+): string {
+  const header = columns.map((c) => c.header);
+  const rows = flags.map((f) => columns.map((c) => c.cell(f, now)));
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return s.bold(line(header)) + '\n' + rows.map(line).join('\n') + '\n';
+}

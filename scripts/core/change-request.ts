@@ -26,6 +26,8 @@ export interface ChangeRequest {
   /** The flag the command was run for (its row comes first). */
   key: string;
   owner: string;
+  /** Every owner of a flag the change writes, `owner` first (a revert may span teams). */
+  owners?: string[];
   rows: ChangeRow[];
   /** Repo-relative paths the change writes. */
   files: string[];
@@ -91,6 +93,24 @@ export function reviewersFor(owner: string): { reviewers: string[]; teamReviewer
     : { reviewers: [], teamReviewers: [handle.slice(slash + 1).toLowerCase()] };
 }
 
+/** Review requests for every owner of the change: logins, team slugs, and the teams as written. */
+export function reviewersForOwners(owners: readonly string[]): {
+  reviewers: string[];
+  teamReviewers: string[];
+  teams: string[];
+} {
+  const reviewers = new Set<string>();
+  const teamReviewers = new Set<string>();
+  const teams = new Set<string>();
+  for (const owner of owners) {
+    const one = reviewersFor(owner);
+    one.reviewers.forEach((r) => reviewers.add(r));
+    if (one.teamReviewers.length > 0) teams.add(owner);
+    one.teamReviewers.forEach((t) => teamReviewers.add(t));
+  }
+  return { reviewers: [...reviewers], teamReviewers: [...teamReviewers], teams: [...teams] };
+}
+
 /** The change as a Markdown table. */
 export function changeTable(rows: readonly ChangeRow[]): string {
   const time = (iso: string | null | undefined): string => (iso ? formatTime(new Date(iso)) : '');
@@ -125,7 +145,7 @@ export function runbookChecklist(request: ChangeRequest): { before: string[]; af
         check(
           'Alpha runs 2–7 days; staff may enable it for design partners with a signed preview agreement (`alpha_orgs`)',
         ),
-        check(`After at least 24 h in alpha, promote it: \`npm run flags -- promote ${key}\``),
+        check(`After at least 24 h in alpha, promote it: \`npx flags promote ${key}\``),
       ],
     };
   }
@@ -156,7 +176,7 @@ export function runbookChecklist(request: ChangeRequest): { before: string[]; af
           `After the merge ${stateCall('ga')}: default on for every org that has not opted out`,
         ),
         check(
-          `Post the GA announcement, with the revert path: \`npm run flags -- revert ${key} --reason "..." --incident https://...\``,
+          `Post the GA announcement, with the revert path: \`npx flags revert ${key} --reason "..." --incident https://...\``,
         ),
         check('Monitor for 24 h at full scale: watch error rates'),
         check(
@@ -200,6 +220,13 @@ export function pullRequestBody(request: ChangeRequest): string {
         ? `Promotes \`${request.key}\` from ${row?.from ?? '?'} to ${row?.to ?? '?'}, owned by ${request.owner}.`
         : `Reverts \`${request.key}\` from ${row?.from ?? '?'} to ${row?.to ?? '?'}, owned by ${request.owner}.`;
   out.push(what, '', changeTable(request.rows), '');
+  const others = (request.owners ?? []).filter((o) => o !== request.owner);
+  if (others.length > 0) {
+    out.push(
+      `The change also writes flags owned by ${others.join(', ')}: every owner is asked to review.`,
+      '',
+    );
+  }
   if (request.verb === 'revert' && request.rows.length > 1) {
     out.push(
       `Dependents are demoted with it, so that none stands above \`${request.key}\`: ${request.rows

@@ -1,7 +1,8 @@
 // Shape validation of a flag with ajv (compiled once), and translation of ajv's errors into
 // sentences a person can act on, each at the line of the offending key or value.
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
+import { flagShapeValidator } from './flag-shape-validator.ts';
 import type { Flag } from './model.ts';
 
 export const FLAG_SCHEMA_PATH = new URL('../../schema/flag.schema.json', import.meta.url);
@@ -13,8 +14,7 @@ interface SchemaNode {
 }
 
 const schema = JSON.parse(readFileSync(FLAG_SCHEMA_PATH, 'utf8')) as SchemaNode & object;
-const ajv = new Ajv2020({ allErrors: true, strict: true });
-const validate = ajv.compile<Flag>(schema);
+const validate = flagShapeValidator(schema);
 
 /** A schema problem: where (a path of keys and indexes into the document) and what. */
 export interface SchemaProblem {

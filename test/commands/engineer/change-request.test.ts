@@ -49,9 +49,7 @@ describe('change request text', () => {
     );
     expect(body).toContain('- [ ] Beta exit criteria: at least 10 customer orgs opted in');
     expect(body).toContain('- [ ] No open incidents tagged to the feature');
-    expect(body).toContain(
-      '`npm run flags -- revert live-view --reason "..." --incident https://...`',
-    );
+    expect(body).toContain('`npx flags revert live-view --reason "..." --incident https://...`');
     expect(body).toContain('remove the flag from the codebase in a follow-up pull request');
     expect(body).toContain(
       '**Soak waived** by @jdoe, decided in https://chat.example/i/1: customer promise',
