@@ -3,7 +3,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', '.bench/', 'coverage/', '.scratch/', '.build/'] },
+  {
+    ignores: [
+      'node_modules/',
+      '.data/',
+      '.bench/',
+      'coverage/',
+      '.scratch/',
+      '.stryker-tmp/',
+      'reports/',
+      '.build/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -33,7 +44,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.js', 'vitest.config.ts'],
+    files: ['eslint.config.js', 'vitest.config.ts', 'test/vitest.mutate.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
