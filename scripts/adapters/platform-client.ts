@@ -81,6 +81,15 @@ export interface PlatformClient extends PlatformApi {
     opts?: WriteOptions,
   ): Promise<OrgToggleResult>;
   reportErrors(key: string, report?: ErrorReport, opts?: WriteOptions): Promise<ErrorReportResult>;
+  /** Extension: each flag's customer opt-ins and opt-outs (what `export` targets with). */
+  optIns(): Promise<OrgChoices[]>;
+}
+
+/** One flag's customer choices on the platform (`GET /api/v1/platform/opt-ins`). */
+export interface OrgChoices {
+  key: string;
+  opted_in: string[];
+  opted_out: string[];
 }
 
 type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
@@ -300,6 +309,12 @@ export function createPlatformClient(options: PlatformClientOptions): PlatformCl
       const path = `${orgPath(org)}/audit-log`;
       const { body } = await request<{ entries: AuditEntry[] }>({ method: 'GET', path });
       return requireArray(body.entries, 'entries');
+    },
+
+    async optIns() {
+      const path = '/api/v1/platform/opt-ins';
+      const { body } = await request<{ flags: OrgChoices[] }>({ method: 'GET', path });
+      return requireArray(body.flags, 'flags');
     },
 
     async reportErrors(key, report = {}, opts = {}) {
