@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { INTERNAL_ORGS, STATES, stateRank, type State } from '../../scripts/core/model.ts';
 import { cleanupRepos, gitRepo, type TestRepo } from '../helpers/git-repo.ts';
-import { platformServer, seededRandom, type TestPlatform } from '../helpers/platform-server.ts';
+import {
+  createPlatformClient,
+  type PlatformClient,
+} from '../../scripts/adapters/platform-client.ts';
+import {
+  startPlatformServer,
+  type PlatformServerHandle,
+} from '../../scripts/platform-server/server.ts';
+import { seededRandom } from '../helpers/platform-server.ts';
 import { flagdClient } from './flagd-client.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -23,21 +31,23 @@ const ORGS = [...INTERNAL_ORGS, ...PARTNERS, ...OPT_IN, ...OPT_OUT, FLIP, 'unkno
 
 interface World {
   repo: TestRepo;
-  platform: TestPlatform;
+  platform: { url: string; token: string; client: PlatformClient };
   clock: { now: Date };
 }
 
-const platforms: TestPlatform[] = [];
+const servers: PlatformServerHandle[] = [];
 afterAll(async () => {
-  await Promise.all(platforms.map((p) => p.close()));
+  await Promise.all(servers.map((s) => s.close()));
   cleanupRepos();
 });
 
+/** The platform server in memory (no data file: thousands of writes need no fsync each). */
 async function world(): Promise<World> {
   const clock = { now: new Date(T0) };
-  const platform = await platformServer({ clock: () => clock.now });
-  platforms.push(platform);
-  return { repo: gitRepo(), platform, clock };
+  const server = await startPlatformServer({ clock: () => clock.now, port: 0 });
+  servers.push(server);
+  const client = createPlatformClient({ baseUrl: server.url, token: server.token, retries: 2 });
+  return { repo: gitRepo(), platform: { url: server.url, token: server.token, client }, clock };
 }
 
 /** `flags <args>` against the platform, with the platform's clock and --now at `when`. */
