@@ -98,7 +98,7 @@ async function compare(w: World, keys: readonly string[], domain: string) {
   return { disagreements, on, off, exported, document: JSON.parse(text) };
 }
 
-describe('flagd export agrees with the platform', () => {
+describe('flagd export agrees with the platform', { timeout: 120_000 }, () => {
   it('for the shipped flags', async () => {
     const w = await world();
     cpSync(join(ROOT, 'flags'), join(w.repo.dir, 'flags'), { recursive: true });

@@ -37,7 +37,7 @@ function repoWithHistory(): TestRepo {
   return repo;
 }
 
-describe('flags export', () => {
+describe('flags export', { timeout: 120_000 }, () => {
   it('writes flagd definitions with metadata and says that opt-ins were not read', async () => {
     const repo = repoWithHistory();
     const result = await repo.cli(['export', '--format', 'flagd', '--out', 'out/flagd.json']);

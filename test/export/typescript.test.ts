@@ -86,7 +86,7 @@ export async function clipExportOn(orgId: string): Promise<boolean> {
 }
 `;
 
-describe('typed TypeScript accessors', () => {
+describe('typed TypeScript accessors', { timeout: 120_000 }, () => {
   it('compile under --strict with an application that uses them', () => {
     expect(compile(APP)).toEqual([]);
   });
@@ -133,8 +133,7 @@ describe('typed TypeScript accessors', () => {
       choices: { status: 'unknown', reason: 'test' },
     }).text;
     const client = await flagdClient(definitions, 'typed-accessors');
-    const on = (key: string, org: string): Promise<boolean> =>
-      mod.isFlagEnabled(client, key, org);
+    const on = (key: string, org: string): Promise<boolean> => mod.isFlagEnabled(client, key, org);
     expect(await on('live-view-webrtc', 'harbor-logistics')).toBe(true);
     expect(await on('live-view-webrtc', 'novalien-internal')).toBe(true);
     expect(await on('live-view-webrtc', 'acme')).toBe(false);
