@@ -13,6 +13,7 @@ export default tseslint.config(
       '.stryker-tmp/',
       'reports/',
       '.build/',
+      'generated/',
     ],
   },
   js.configs.recommended,

@@ -10,6 +10,7 @@ const sections: [string, () => Promise<string[]> | string[]][] = [
   ['codeowners size', () => benchCodeowners()],
   ['platform server load', async () => (await import('./platform-load.ts')).benchPlatformLoad()],
   ['deploy', async () => (await import('./deploy.ts')).benchDeploy()],
+  ['export', async () => (await import('./export.ts')).benchExport()],
 ];
 
 const only = process.argv[2];

@@ -24,6 +24,7 @@ export const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   promote: () => import('./commands/promote.ts'),
   revert: () => import('./commands/revert.ts'),
   codeowners: () => import('./commands/codeowners.ts'),
+  export: () => import('./commands/export.ts'),
 };
 
 // The command list of `flags --help` without loading every command (and ajv, octokit, ...):

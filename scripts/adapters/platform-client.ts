@@ -51,6 +51,15 @@ export interface PlatformClient extends PlatformApi {
     opts?: WriteOptions,
   ): Promise<OrgToggleResult>;
   reportErrors(key: string, report?: ErrorReport, opts?: WriteOptions): Promise<ErrorReportResult>;
+  /** Extension: each flag's customer opt-ins and opt-outs (what `export` targets with). */
+  optIns(): Promise<OrgChoices[]>;
+}
+
+/** One flag's customer choices on the platform (`GET /api/v1/platform/opt-ins`). */
+export interface OrgChoices {
+  key: string;
+  opted_in: string[];
+  opted_out: string[];
 }
 
 type Request = Transport['request'];
@@ -200,6 +209,11 @@ export function createPlatformClient(options: PlatformClientOptions): PlatformCl
     ...flagCalls(request),
     ...orgCalls(request, pageSize),
     ...auditCalls(request, pageSize),
+    async optIns() {
+      const path = '/api/v1/platform/opt-ins';
+      const { body } = await request<{ flags: OrgChoices[] }>({ method: 'GET', path });
+      return requireArray(body.flags, 'flags');
+    },
   };
   const describe = (): string => `PlatformClient(${base})`;
   Object.defineProperties(client, {

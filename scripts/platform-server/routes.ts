@@ -4,6 +4,7 @@ import {
   liveFlag,
   liveFlags,
   orgAuditLog,
+  orgChoices,
   orgFlags,
   platformAuditLog,
   toPlatformFlag,
@@ -165,6 +166,12 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/api/v1/orgs/{org_id}/feature-flags',
     read: (state, req) => ({ status: 200, body: { flags: orgFlags(state, orgId(req)) } }),
+  },
+  {
+    kind: 'read',
+    method: 'GET',
+    path: '/api/v1/platform/opt-ins',
+    read: (state) => ({ status: 200, body: { flags: orgChoices(state) } }),
   },
   {
     kind: 'read',

@@ -144,6 +144,17 @@ export function isOnForOrg(flag: StoredFlag, org: string): boolean {
   }
 }
 
+/** Each live flag's customer choices, which no Flag field lists (opt_in_count only counts them). */
+export function orgChoices(
+  state: PlatformState,
+): { key: string; opted_in: string[]; opted_out: string[] }[] {
+  return liveFlags(state).map((f) => ({
+    key: f.key,
+    opted_in: [...f.opted_in],
+    opted_out: [...f.opted_out],
+  }));
+}
+
 export function orgFlags(state: PlatformState, org: string): string[] {
   return liveFlags(state)
     .filter((f) => isOnForOrg(f, org))

@@ -1,0 +1,105 @@
+// flagd flag definitions (https://flagd.dev/schema/v0/flags.json) that answer, for an org, what
+// the platform answers in GET /api/v1/orgs/{org_id}/feature-flags: one boolean flag per key,
+// variants on/off, targeting on the evaluation context's `orgId`.
+import { INTERNAL_ORGS } from '../model.ts';
+import type { Artifact, ExportFlag, ExportInput, OrgChoice } from './export-model.ts';
+
+export const FLAGD_SCHEMA = 'https://flagd.dev/schema/v0/flags.json';
+/** The evaluation-context attribute the targeting reads: the org's id. */
+export const ORG_CONTEXT_KEY = 'orgId';
+
+type Logic = Record<string, unknown>;
+
+export interface FlagdFlag {
+  state: 'ENABLED';
+  variants: { on: true; off: false };
+  defaultVariant: 'on' | 'off';
+  targeting?: Logic;
+  metadata: Record<string, string>;
+}
+
+export interface FlagdDocument {
+  $schema: string;
+  metadata: Record<string, string>;
+  flags: Record<string, FlagdFlag>;
+}
+
+const NO_CHOICE: OrgChoice = { optedIn: [], optedOut: [] };
+const orgIn = (orgs: readonly string[]): Logic => ({ in: [{ var: ORG_CONTEXT_KEY }, orgs] });
+
+function sortedUnion(...lists: (readonly string[])[]): string[] {
+  return [...new Set(lists.flat())].sort();
+}
+
+/**
+ * The runbook's meaning of each state, as the platform server applies it: alpha is the internal
+ * orgs and the staff-enabled ones; beta adds the orgs that opted in, and an opt-out wins; ga is
+ * every org that has not opted out.
+ */
+function flagdFlag(flag: ExportFlag, choice: OrgChoice, commit: string): FlagdFlag {
+  const metadata: Record<string, string> = { owner: flag.owner, state: flag.state };
+  if (flag.since !== null) metadata.since = flag.since;
+  metadata.commit = commit;
+  const optedOut = [...choice.optedOut];
+  let defaultVariant: FlagdFlag['defaultVariant'] = 'off';
+  let targeting: Logic | undefined;
+  switch (flag.state) {
+    case 'alpha':
+      targeting = { if: [orgIn(sortedUnion(INTERNAL_ORGS, flag.alphaOrgs)), 'on', 'off'] };
+      break;
+    case 'beta': {
+      const on = orgIn(sortedUnion(INTERNAL_ORGS, flag.alphaOrgs, choice.optedIn));
+      targeting = {
+        if: optedOut.length ? [orgIn(optedOut), 'off', on, 'on', 'off'] : [on, 'on', 'off'],
+      };
+      break;
+    }
+    case 'ga':
+      defaultVariant = 'on';
+      if (optedOut.length) targeting = { if: [orgIn(optedOut), 'off', 'on'] };
+      break;
+  }
+  return {
+    state: 'ENABLED',
+    variants: { on: true, off: false },
+    defaultVariant,
+    ...(targeting ? { targeting } : {}),
+    metadata,
+  };
+}
+
+export function flagdDocument(input: ExportInput): FlagdDocument {
+  const flags: Record<string, FlagdFlag> = {};
+  for (const flag of input.flags) {
+    const choice =
+      input.choices.status === 'read'
+        ? (input.choices.byFlag.get(flag.key) ?? NO_CHOICE)
+        : NO_CHOICE;
+    flags[flag.key] = flagdFlag(flag, choice, input.commit);
+  }
+  return {
+    $schema: FLAGD_SCHEMA,
+    metadata: {
+      flagSetId: 'novavms',
+      commit: input.commit,
+      contextKey: ORG_CONTEXT_KEY,
+      customerChoices:
+        input.choices.status === 'read'
+          ? `read from the platform at ${input.choices.source}`
+          : `unknown (${input.choices.reason}): beta is on only for the internal orgs and alpha_orgs, ga for every org`,
+    },
+    flags,
+  };
+}
+
+export function flagdArtifact(input: ExportInput): Artifact {
+  const notes: string[] = [];
+  const beta = input.flags.filter((f) => f.state === 'beta').length;
+  const ga = input.flags.filter((f) => f.state === 'ga').length;
+  if (input.choices.status === 'unknown' && beta + ga > 0) {
+    notes.push(
+      `customer opt-ins and opt-outs are unknown (${input.choices.reason}): ${beta} beta flag(s) are off for every customer org that opted in, and ${ga} ga flag(s) are on even for orgs that opted out; pass --platform-url to read them`,
+    );
+  }
+  return { text: JSON.stringify(flagdDocument(input), null, 2) + '\n', notes };
+}
