@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   promote: () => import('./commands/promote.ts'),
   revert: () => import('./commands/revert.ts'),
   codeowners: () => import('./commands/codeowners.ts'),
+  refs: () => import('./commands/refs.ts'),
 };
 
 const COMMON_OPTIONS = {
