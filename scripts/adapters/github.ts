@@ -330,6 +330,25 @@ export class GitHubRepo {
     return { result: 'updated', number: existing.number, url: existing.url };
   }
 
+  /** Assigns an issue. Logins GitHub refuses (not collaborators) come back as a warning. */
+  async assignIssue(issue: number, assignees: string[]): Promise<string | null> {
+    try {
+      await this.#call(`assign #${issue}`, () =>
+        this.#octokit.rest.issues.addAssignees({
+          owner: this.owner,
+          repo: this.repo,
+          issue_number: issue,
+          assignees,
+        }),
+      );
+      return null;
+    } catch (error) {
+      if (!(error instanceof GitHubApiError) || error.status < 400 || error.status >= 500)
+        throw error;
+      return error.message;
+    }
+  }
+
   // ---- commit statuses ------------------------------------------------------------------
 
   /** Sets a commit status. A token that may not (a fork's) gives `forbidden`, never a throw. */
