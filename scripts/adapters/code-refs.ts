@@ -105,10 +105,12 @@ async function describeSource(source: SourceToScan): Promise<ScannedSource> {
   const mode = inside.code === 0 && inside.stdout.trim() === 'true' ? 'git' : 'plain';
   const head =
     mode === 'git' ? await git(source.dir, ['rev-parse', '--verify', '-q', 'HEAD']) : null;
+  const prefix = mode === 'git' ? await git(source.dir, ['rev-parse', '--show-prefix']) : null;
   return {
     name: source.name,
     dir: source.dir,
     commit: head && head.code === 0 ? head.stdout.trim() : null,
+    prefix: prefix?.stdout.trim() ?? '',
     mode,
     repository: source.repository,
   };

@@ -12,6 +12,14 @@ import { text, when } from '../core/gate-report.ts';
 import { DAY_MS, type FlagStatus, type State, type StatusResult } from '../core/model.ts';
 import type { PlatformFlag } from '../core/platform-model.ts';
 import { entryLog, repoDirOf, requireGithub, type EntryOptions, type Env } from './entry.ts';
+import {
+  loadReportRefs,
+  removalRefsSection,
+  stillReferenced,
+  syncReferenceIssues,
+  type ReferencesOutcome,
+  type ReportRefs,
+} from './report-refs.ts';
 
 type PlatformFromEnv = typeof PlatformFromEnvFn;
 
@@ -49,6 +57,8 @@ export interface ReportDeps {
   /** The protected branch removal pull requests target. */
   base: string;
   log: (line: string) => void;
+  /** Code references, when sources are configured: a flag code still reads gets an issue. */
+  refs?: ReportRefs | null;
 }
 
 export interface ReportOutcome {
@@ -122,8 +132,20 @@ export async function runReport(deps: ReportDeps): Promise<ReportOutcome> {
   const drift = 'flags' in deps.platform ? findDrift(status.flags, deps.platform.flags) : null;
   const stale = status.flags.filter((f) => f.stale);
   const removals: RemovalOutcome[] = [];
+  const referenced = deps.refs
+    ? await syncReferenceIssues({
+        github,
+        flags: status.flags,
+        refs: deps.refs,
+        now: deps.now,
+        log,
+      })
+    : new Map<string, ReferencesOutcome>();
   for (const flag of status.flags.filter((f) => f.removable)) {
-    removals.push(await ensureRemovalPullRequest(flag, deps));
+    const left = referenced.get(flag.key);
+    removals.push(
+      left && left.count > 0 ? stillReferenced(left) : await ensureRemovalPullRequest(flag, deps),
+    );
   }
   const body = renderReport({
     now: deps.now,
@@ -178,7 +200,7 @@ async function ensureRemovalPullRequest(
       head: branch,
       base: deps.base,
       title: `Remove flag ${key} (at ga since ${when(flag.since).slice(0, 10)})`,
-      body: removalBody(flag, deps.now),
+      body: removalBody(flag, deps.now) + removalRefsSection(key, deps.refs),
       labels: [`flag:${key}`, REMOVAL_LABEL],
       ...review,
     });
@@ -292,6 +314,7 @@ export async function main(
   try {
     const status = await evaluateStatus({ cwd: repoDir, now, env });
     const platform = await platformView(env, platformFromEnv);
+    const refs = await loadReportRefs(repoDir, env);
     const dependents = new Map<string, string[]>();
     for (const f of loadWorkingTree(repoDir).flags) {
       for (const dep of f.flag.depends_on ?? []) {
@@ -306,6 +329,7 @@ export async function main(
       dependents,
       base: env['FLAGS_BASE_BRANCH'] || 'main',
       log,
+      refs,
     });
     return outcome.removals.some((r) => r.result === 'failed') ? 1 : 0;
   } catch (error) {

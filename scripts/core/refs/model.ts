@@ -29,6 +29,8 @@ export interface ScannedSource {
   dir: string;
   /** HEAD of its git repository, or null when it is not one (or has no commit yet). */
   commit: string | null;
+  /** The folder's path inside its repository (`apps/web/`), '' at its root or when plain. */
+  prefix: string;
   /** `git`: tracked files only (git grep); `plain`: a folder, with its .gitignore files applied. */
   mode: 'git' | 'plain';
   /** `owner/name` on GitHub, for links, when configured. */
