@@ -16,8 +16,10 @@ import {
   REFS_CONFIG_PATH,
   type RefsConfig,
 } from '../core/refs/config.ts';
+import type { Violation } from '../core/model.ts';
 import type { RefsScan, Reference, ScannedSource, UnknownReference } from '../core/refs/model.ts';
 import { nameTable, namesInLine, patternCaptures, type NameTable } from '../core/refs/names.ts';
+import { loadWorkingTree } from './fs-flags.ts';
 import { startSpinner, type ProgressOutput } from './progress.ts';
 
 /** One source tree ready to search. */
@@ -77,6 +79,37 @@ export function sourcesToScan(
       pattern: s.pattern,
     };
   });
+}
+
+export interface RefsOptions {
+  cwd: string;
+  /** `--source` folders; none means the configured sources. */
+  sources?: readonly string[];
+  /** Keys to search besides the flags of the working tree (archived flags, for the action). */
+  extraKeys?: readonly string[];
+  out: ProgressOutput;
+}
+
+/** Whether the repository configures sources, so status and the report should scan. */
+export function refsConfigured(cwd: string): boolean {
+  return readRefsConfig(cwd).sources.length > 0;
+}
+
+/** Scans the sources for every flag of the working tree; the keys searched come back too. */
+export async function evaluateRefs(
+  options: RefsOptions,
+): Promise<{ keys: string[]; scan: RefsScan; violations: Violation[] }> {
+  const set = loadWorkingTree(options.cwd);
+  const config = readRefsConfig(options.cwd);
+  if ((options.sources ?? []).length === 0 && config.sources.length === 0) {
+    throw new EvaluationError(
+      `no source to search: give --source DIR, or list sources in ${REFS_CONFIG_PATH}`,
+    );
+  }
+  const keys = [...new Set([...set.flags.map((f) => f.flag.key), ...(options.extraKeys ?? [])])];
+  const sources = sourcesToScan(options.cwd, config, keys, options.sources);
+  const scan = await scanSources(sources, options.out);
+  return { keys, scan, violations: set.violations };
 }
 
 /** Searches every source, one after the other (git grep already uses every core). */

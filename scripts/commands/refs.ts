@@ -1,8 +1,5 @@
-import { loadWorkingTree } from '../adapters/fs-flags.ts';
-import { readRefsConfig, scanSources, sourcesToScan } from '../adapters/code-refs.ts';
-import type { ProgressOutput } from '../adapters/progress.ts';
+import { evaluateRefs } from '../adapters/code-refs.ts';
 import { colourEnabled, style } from '../adapters/terminal.ts';
-import { EvaluationError } from '../core/errors.ts';
 import { hasErrors, type Violation } from '../core/model.ts';
 import { REFS_CONFIG_PATH } from '../core/refs/config.ts';
 import { referencesByKey, type Reference, type RefsScan } from '../core/refs/model.ts';
@@ -14,37 +11,6 @@ export interface RefsResult {
   flags: { key: string; references: Pick<Reference, 'source' | 'path' | 'line'>[] }[];
   unknown: RefsScan['unknown'];
   violations: Violation[];
-}
-
-export interface RefsOptions {
-  cwd: string;
-  /** `--source` folders; none means the configured sources. */
-  sources?: readonly string[];
-  /** Keys to search besides the flags of the working tree (archived flags, for the action). */
-  extraKeys?: readonly string[];
-  out: ProgressOutput;
-}
-
-/** Whether the repository configures sources, so status and the report should scan. */
-export function refsConfigured(cwd: string): boolean {
-  return readRefsConfig(cwd).sources.length > 0;
-}
-
-/** Scans the sources for every flag of the working tree; the keys searched come back too. */
-export async function evaluateRefs(
-  options: RefsOptions,
-): Promise<{ keys: string[]; scan: RefsScan; violations: Violation[] }> {
-  const set = loadWorkingTree(options.cwd);
-  const config = readRefsConfig(options.cwd);
-  if ((options.sources ?? []).length === 0 && config.sources.length === 0) {
-    throw new EvaluationError(
-      `no source to search: give --source DIR, or list sources in ${REFS_CONFIG_PATH}`,
-    );
-  }
-  const keys = [...new Set([...set.flags.map((f) => f.flag.key), ...(options.extraKeys ?? [])])];
-  const sources = sourcesToScan(options.cwd, config, keys, options.sources);
-  const scan = await scanSources(sources, options.out);
-  return { keys, scan, violations: set.violations };
 }
 
 export function refsResult(

@@ -1,3 +1,4 @@
+import { statusRefs } from '../adapters/code-refs-status.ts';
 import { loadPlatformFacts, platformConfigured } from '../adapters/facts-sources.ts';
 import { GitRepo } from '../adapters/git.ts';
 import { readCodeownersAt, readFlagSets } from '../adapters/repo-at-commits.ts';
@@ -6,6 +7,7 @@ import { colourEnabled, style } from '../adapters/terminal.ts';
 import { UsageError } from '../core/errors.ts';
 import { hasErrors, type StatusResult } from '../core/model.ts';
 import { sortViolations, staticRules } from '../core/rules/static-rules.ts';
+import { refsCellText } from '../core/refs/status-marks.ts';
 import { flagStatuses } from '../core/status.ts';
 import { formatDuration, formatTime, isoTime } from '../core/time.ts';
 import { nowOption } from './check.ts';
@@ -88,8 +90,11 @@ Exit status: 0 no error in the flags, 1 the flags break a rule (see validate), 2
         throw new UsageError(`no flag with key '${only}' at ${result.head?.slice(0, 12)}`);
       result.stale = result.stale.filter((k) => k === only);
     }
+    // Code references, when sources are configured in .github/flag-refs.yaml (refs engineer).
+    const refs = await statusRefs(ctx.cwd, result.flags, ctx);
     if (values.json) {
-      ctx.stdout(JSON.stringify(result, null, 2) + '\n');
+      const document = refs ? { ...result, refs: Object.fromEntries(refs) } : result;
+      ctx.stdout(JSON.stringify(document, null, 2) + '\n');
       return result.ok ? 0 : 1;
     }
     const s = style(colourEnabled(ctx.env, ctx.isTTY));
@@ -107,8 +112,10 @@ Exit status: 0 no error in the flags, 1 the flags break a rule (see validate), 2
             ? 'may be removed'
             : '-',
       f.blockedBy.join('; '),
+      ...(refs ? [refsCellText(refs.get(f.key))] : []),
     ]);
     const header = ['FLAG', 'STATE', 'SINCE', 'SOAK LEFT', 'NEXT', 'BLOCKED BY'];
+    if (refs) header.push('REFS');
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]): string =>
       cells

@@ -28,7 +28,7 @@ export interface ReferencesOutcome {
 
 /** The scan for the report when the repository configures sources, else null. */
 export async function loadReportRefs(repoDir: string, env: Env): Promise<ReportRefs | null> {
-  const { evaluateRefs, refsConfigured } = await import('../commands/refs.ts');
+  const { evaluateRefs, refsConfigured } = await import('../adapters/code-refs.ts');
   if (!refsConfigured(repoDir)) return null;
   const { scan } = await evaluateRefs({ cwd: repoDir, out: { stderr: () => {}, isTTY: false } });
   return { scan, serverUrl: env['GITHUB_SERVER_URL'] || 'https://github.com' };
