@@ -267,3 +267,31 @@ function git(cwd: string, args: string[]): Promise<{ code: number | null; stdout
     child.on('close', (code) => resolvePromise({ code, stdout }));
   });
 }
+
+/** Keys of flags whose files were deleted from flags/ in the history of HEAD (archived). */
+export async function archivedFlagKeys(root: string): Promise<Set<string>> {
+  const log = await git(root, [
+    'log',
+    '--diff-filter=D',
+    '--name-only',
+    '--format=',
+    '-z',
+    'HEAD',
+    '--',
+    'flags/',
+  ]);
+  if (log.code !== 0) throw new GitError(`cannot read the flags history in ${root}`);
+  const keys = new Set<string>();
+  for (const path of log.stdout.split('\0')) {
+    const match = /([^/]+)\.yaml$/.exec(path.trim());
+    if (match?.[1]) keys.add(match[1]);
+  }
+  return keys;
+}
+
+/** Files a change touches (`base...HEAD`, repository paths), or null when git cannot tell. */
+export async function changedFiles(dir: string, base: string): Promise<Set<string> | null> {
+  const diff = await git(dir, ['diff', '--name-only', '-z', `${base}...HEAD`, '--']);
+  if (diff.code !== 0) return null;
+  return new Set(diff.stdout.split('\0').filter((p) => p !== ''));
+}
