@@ -32,6 +32,8 @@ export interface SourceToScan {
   pattern: RegExp | null;
 }
 
+const OWN_FILES = ['flags/**', 'CODEOWNERS', REFS_CONFIG_PATH];
+
 /** The config, or an empty one when the repository has none. */
 export function readRefsConfig(root: string): RefsConfig {
   const file = join(root, REFS_CONFIG_PATH);
@@ -70,11 +72,13 @@ export function sourcesToScan(
   return chosen.map((s) => {
     if (!existsSync(s.dir) || !statSync(s.dir).isDirectory())
       throw new EvaluationError(`source ${s.name}: ${s.dir} is not a folder`);
+    // The flags repository itself names every flag in its own files: those are no code paths.
+    const own = s.dir === resolve(root) ? OWN_FILES : [];
     return {
       name: s.name,
       dir: s.dir,
       repository: s.repository,
-      exclude: s.exclude,
+      exclude: [...s.exclude, ...own],
       names: nameTable(keys, [config.aliases, s.aliases]),
       pattern: s.pattern,
     };

@@ -70,6 +70,9 @@ describe('flags refs', () => {
     flags.git('add', 'apps/web/main.ts');
     const relative = await flags.cli(['refs', '--source', 'apps/web', '--json']);
     expect(refsOf(relative.json, 'motion-heatmaps')).toEqual(['apps/web:main.ts:1']);
+    // The flags repository itself: its flag files name every flag, and are no code paths.
+    const own = await flags.cli(['refs', '--source', '.', '--json']);
+    expect(refsOf(own.json, 'motion-heatmaps')).toEqual(['.:apps/web/main.ts:1']);
   });
 
   it('searches a folder that is not a git repository with its .gitignore applied', async () => {
