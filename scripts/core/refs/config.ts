@@ -73,7 +73,7 @@ function parsePattern(value: unknown, where: string): RegExp | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string' || value === '') fail(where, 'expected a regular expression');
   try {
-    return new RegExp(value, 'g');
+    return new RegExp(value, 'gm');
   } catch (error) {
     fail(where, (error as Error).message);
   }

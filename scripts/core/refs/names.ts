@@ -73,3 +73,56 @@ export function patternCaptures(line: string, pattern: RegExp): string[] {
   }
   return found;
 }
+
+/** Counts lines as a scan moves forward through a text, so each match costs only its distance. */
+class LineCounter {
+  private line = 1;
+  private at = 0;
+  constructor(private readonly text: string) {}
+
+  lineOf(index: number): number {
+    let next = this.text.indexOf('\n', this.at);
+    while (next !== -1 && next < index) {
+      this.line++;
+      this.at = next + 1;
+      next = this.text.indexOf('\n', this.at);
+    }
+    return this.line;
+  }
+}
+
+/**
+ * Every name in a whole text with its 1-based line: one pass over its words, each looked up in
+ * the table, however many flags there are (the words are those of tokens()).
+ */
+export function namesInText(
+  text: string,
+  table: NameTable,
+): { name: string; keys: string[]; line: number }[] {
+  const found: { name: string; keys: string[]; line: number }[] = [];
+  const lines = new LineCounter(text);
+  const words = /[A-Za-z0-9_-]+/g;
+  for (let match = words.exec(text); match !== null; match = words.exec(text)) {
+    let word = match[0];
+    if (word.charCodeAt(0) === 45 || word.charCodeAt(word.length - 1) === 45)
+      word = word.replace(/^-+|-+$/g, '');
+    const keys = table.get(word);
+    if (keys) found.push({ name: word, keys, line: lines.lineOf(match.index) });
+  }
+  return found;
+}
+
+/** The captures of a source's pattern in a whole text, with their lines. */
+export function patternsInText(text: string, pattern: RegExp): { name: string; line: number }[] {
+  const global = new RegExp(
+    pattern.source,
+    pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`,
+  );
+  const lines = new LineCounter(text);
+  const found: { name: string; line: number }[] = [];
+  for (const match of text.matchAll(global)) {
+    const capture = match.groups?.['name'] ?? match[1] ?? match[0];
+    if (capture) found.push({ name: capture, line: lines.lineOf(match.index) });
+  }
+  return found;
+}
