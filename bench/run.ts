@@ -11,6 +11,7 @@ const sections: [string, () => Promise<string[]> | string[]][] = [
   ['platform server load', async () => (await import('./platform-load.ts')).benchPlatformLoad()],
   ['deploy', async () => (await import('./deploy.ts')).benchDeploy()],
   ['export', async () => (await import('./export.ts')).benchExport()],
+  ['refs', async () => (await import('./refs.ts')).benchRefs()],
 ];
 
 const only = process.argv[2];

@@ -25,6 +25,7 @@ export const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   revert: () => import('./commands/revert.ts'),
   codeowners: () => import('./commands/codeowners.ts'),
   export: () => import('./commands/export.ts'),
+  refs: () => import('./commands/refs.ts'),
 };
 
 // The command list of `flags --help` without loading every command (and ajv, octokit, ...):
@@ -43,6 +44,8 @@ export const SUMMARIES: Record<string, string> = {
   revert:
     'Demote a flag (default to alpha) with its reason and incident, and the dependents above it',
   codeowners: "Keep CODEOWNERS in step with each flag's owner (--check or --write)",
+  export: 'OpenFeature flagd definitions, the OpenFeature manifest, typed TypeScript accessors',
+  refs: 'Code references per flag in the application source trees',
 };
 
 const COMMON_OPTIONS = {

@@ -5,7 +5,7 @@
 import { inspect } from 'node:util';
 import { GitHubClient } from './github/client.ts';
 import { upsertStickyComment } from './github/comments.ts';
-import { openIncidents, upsertIssue } from './github/issues.ts';
+import { assignIssue, openIncidents, upsertIssue } from './github/issues.ts';
 import {
   findPullRequestByHead,
   openPullRequest,
@@ -94,6 +94,11 @@ export class GitHubRepo {
     options: { open?: boolean } = {},
   ): Promise<UpsertIssueResult> {
     return upsertIssue(this.#gh, marker, title, body, labels, options);
+  }
+
+  /** Assigns an issue. Logins GitHub refuses (not collaborators) come back as a warning. */
+  assignIssue(issue: number, assignees: string[]): Promise<string | null> {
+    return assignIssue(this.#gh, issue, assignees);
   }
 
   setCommitStatus(

@@ -1,3 +1,4 @@
+import { statusRefs } from '../adapters/code-refs-status.ts';
 import { loadPlatformFacts, platformConfigured } from '../adapters/facts-sources.ts';
 import { GitRepo } from '../adapters/git.ts';
 import { protectedMergeBase } from '../adapters/local-change.ts';
@@ -11,6 +12,7 @@ import { sortViolations, staticRules } from '../core/rules/static-rules.ts';
 import { flagStatuses, type StatusRow } from '../core/status.ts';
 import { formatDuration, isoTime } from '../core/time.ts';
 import type { Style } from '../adapters/terminal.ts';
+import { refsCellText } from '../core/refs/status-marks.ts';
 import { nowOption } from './check.ts';
 import type { Command } from './command.ts';
 
@@ -110,12 +112,18 @@ Exit status: 0 no error in the flags, 1 the flags break a rule (see validate), 2
         );
       result.stale = result.stale.filter((k) => k === only);
     }
+    // Code references, when sources are configured in .github/flag-refs.yaml (refs engineer).
+    const refs = await statusRefs(ctx.cwd, result.flags, ctx);
     if (values.json) {
-      ctx.stdout(JSON.stringify(result, null, 2) + '\n');
+      const document = refs ? { ...result, refs: Object.fromEntries(refs) } : result;
+      ctx.stdout(JSON.stringify(document, null, 2) + '\n');
       return result.ok ? 0 : 1;
     }
     const s = style(colourEnabled(ctx.env, ctx.isTTY));
-    ctx.stdout(renderTable(result.flags, new Date(result.now), s));
+    const columns: StatusColumn[] = refs
+      ? [...STATUS_COLUMNS, { header: 'REFS', cell: (f) => refsCellText(refs.get(f.key)) }]
+      : STATUS_COLUMNS;
+    ctx.stdout(renderTable(result.flags, new Date(result.now), s, columns));
     if (result.stale.length > 0) {
       ctx.stdout(
         `\n${s.yellow('GA for 14 days or more, ready for removal:')} ${result.stale.join(', ')}\n`,

@@ -19,6 +19,14 @@ import {
 import { DAY_MS, type FlagStatus, type State, type StatusResult } from '../core/model.ts';
 import type { PlatformFlag } from '../core/platform-model.ts';
 import { entryLog, repoDirOf, requireGithub, type EntryOptions, type Env } from './entry.ts';
+import {
+  loadReportRefs,
+  removalRefsSection,
+  stillReferenced,
+  syncReferenceIssues,
+  type ReferencesOutcome,
+  type ReportRefs,
+} from './report-refs.ts';
 
 type PlatformFromEnv = typeof PlatformFromEnvFn;
 
@@ -61,6 +69,8 @@ export interface ReportDeps {
   /** Removal pull requests opened at most per run (GitHub's content-creation limits). */
   maxNewRemovals?: number;
   log: (line: string) => void;
+  /** Code references, when sources are configured: a flag code still reads gets an issue. */
+  refs?: ReportRefs | null;
 }
 
 export interface ReportOutcome {
@@ -134,8 +144,22 @@ export async function runReport(deps: ReportDeps): Promise<ReportOutcome> {
   const drift = 'flags' in deps.platform ? findDrift(status.flags, deps.platform.flags) : null;
   const stale = status.flags.filter((f) => f.stale);
   const removals: RemovalOutcome[] = [];
+  const referenced = deps.refs
+    ? await syncReferenceIssues({
+        github,
+        flags: status.flags,
+        refs: deps.refs,
+        now: deps.now,
+        log,
+      })
+    : new Map<string, ReferencesOutcome>();
   const budget = deps.maxNewRemovals ?? REMOVAL_PRS_PER_RUN;
   for (const flag of status.flags.filter((f) => f.removable)) {
+    const left = referenced.get(flag.key);
+    if (left && left.count > 0) {
+      removals.push(stillReferenced(left));
+      continue;
+    }
     if (removals.filter((r) => r.result === 'opened').length >= budget) {
       removals.push({
         key: flag.key,
@@ -201,7 +225,7 @@ async function ensureRemovalPullRequest(
       head: branch,
       base: deps.base,
       title: `Remove flag ${key} (at ga since ${when(flag.since).slice(0, 10)})`,
-      body: removalBody(flag, deps.now),
+      body: removalBody(flag, deps.now) + removalRefsSection(key, deps.refs),
       labels: [`flag:${key}`, REMOVAL_LABEL],
       ...review,
     });
@@ -334,6 +358,7 @@ export async function main(
   try {
     const status = await evaluateStatus({ cwd: repoDir, now, env });
     const platform = await platformView(env, platformFromEnv);
+    const refs = await loadReportRefs(repoDir, env);
     const dependents = new Map<string, string[]>();
     for (const f of loadWorkingTree(repoDir).flags) {
       for (const dep of f.flag.depends_on ?? []) {
@@ -352,6 +377,7 @@ export async function main(
           ? `${env['GITHUB_SERVER_URL']}/${github.fullName}/actions/runs/${env['GITHUB_RUN_ID']}`
           : null,
       log,
+      refs,
     });
     return outcome.removals.some((r) => r.result === 'failed') ? 1 : 0;
   } catch (error) {

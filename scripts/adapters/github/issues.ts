@@ -1,6 +1,6 @@
 // Issues: open incidents of a flag, and one issue kept up to date by its hidden marker.
 import type { GitHubClient } from './client.ts';
-import { hiddenMarker, type IssueInfo, type UpsertIssueResult } from './types.ts';
+import { GitHubApiError, hiddenMarker, type IssueInfo, type UpsertIssueResult } from './types.ts';
 
 type IssueWithBody = IssueInfo & { body: string };
 
@@ -55,6 +55,24 @@ export async function upsertIssue(
     }),
   );
   return { result: 'updated', number: existing.number, url: existing.url };
+}
+
+/** Assigns an issue. Logins GitHub refuses (not collaborators) come back as a warning. */
+export async function assignIssue(
+  gh: GitHubClient,
+  issue: number,
+  assignees: string[],
+): Promise<string | null> {
+  try {
+    await gh.call(`assign #${issue}`, () =>
+      gh.octokit.rest.issues.addAssignees({ ...gh.where, issue_number: issue, assignees }),
+    );
+    return null;
+  } catch (error) {
+    if (!(error instanceof GitHubApiError) || error.status < 400 || error.status >= 500)
+      throw error;
+    return error.message;
+  }
 }
 
 async function listIssues(

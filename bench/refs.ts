@@ -1,0 +1,130 @@
+// flags refs against plain `git grep -F -f keys` on the same generated tree, side by side in one
+// run: 10,000 flag keys over a 50,000-file application repository.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { camelCaseName, screamingSnakeName } from '../scripts/core/flag-names.ts';
+import { syntheticFlags, writeTree } from './synthetic.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+
+interface Run {
+  ms: number;
+  /** CPU time of the child and its children (user + system), from /proc; null elsewhere. */
+  cpuMs: number | null;
+  status: number | null;
+  maxRssKiB: number | null;
+}
+
+/** cutime + cstime of this process (its reaped children), in ms, or null off Linux. */
+function childCpuMs(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // stat(5) fields 16 and 17, counted here from field 3 (the state); 100 ticks per second.
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+function timed(command: string, args: string[], cwd: string): Run {
+  const cpu = childCpuMs();
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, {
+    cwd,
+    env: { ...process.env, BENCH_CWD: cwd },
+    maxBuffer: 1 << 30,
+  });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const cpuAfter = childCpuMs();
+  const cpuMs = cpu !== null && cpuAfter !== null ? cpuAfter - cpu : null;
+  const match = /BENCH (\{.*\})/.exec(result.stderr?.toString() ?? '');
+  const maxRssKiB = match ? (JSON.parse(match[1]!) as { maxRssKiB: number }).maxRssKiB : null;
+  return { ms, cpuMs, status: result.status, maxRssKiB };
+}
+
+const LINES = [
+  'import { render } from "../ui/render";',
+  'export function handler(request, response) {',
+  '  const started = Date.now();',
+  '  const result = compute(request.body, { retries: 3 });',
+  '  logger.info("handled", { ms: Date.now() - started });',
+  '  return response.json(result);',
+  '}',
+  '// The session resumes where the edge left it.',
+];
+
+/** `files` source files over a few hundred folders; one in four reads a flag. */
+function writeApp(files: number, keys: readonly string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'refs-bench-app-'));
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  const ext = ['ts', 'go', 'py', 'java', 'kt', 'rb'];
+  for (let i = 0; i < files; i++) {
+    const folder = `src/m${i % 400}`;
+    if (i < 400) mkdirSync(join(dir, folder), { recursive: true });
+    const lines = [...LINES, ...LINES, `const id${i} = ${i};`];
+    if (i % 4 === 0) {
+      const key = keys[(i * 7919) % keys.length]!;
+      const forms = [`isEnabled("${key}")`, `flags.${camelCaseName(key)}`, screamingSnakeName(key)];
+      lines.splice(3, 0, `  if (${forms[i % 3]}) enable();`);
+    }
+    writeFileSync(join(dir, folder, `f${i}.${ext[i % ext.length]}`), lines.join('\n') + '\n');
+  }
+  execFileSync('git', ['add', '-A'], { cwd: dir, maxBuffer: 1 << 28 });
+  execFileSync(
+    'git',
+    ['-c', 'user.name=Bench', '-c', 'user.email=b@example.com', 'commit', '-q', '-m', 'app'],
+    { cwd: dir },
+  );
+  return dir;
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+export function benchRefs(keyCount = 10_000, fileCount = 50_000): string[] {
+  const keys = syntheticFlags(keyCount, 'teams').map((f) => f.key);
+  const flagsDir = writeTree(keyCount);
+  const app = writeApp(fileCount, keys);
+  const keysFile = join(flagsDir, 'keys.txt');
+  writeFileSync(keysFile, keys.join('\n') + '\n');
+  try {
+    const measure = join(ROOT, 'bench/measure.ts');
+    const tsx = import.meta.resolve('tsx');
+    const ours = () =>
+      timed(
+        process.execPath,
+        ['--import', tsx, measure, 'refs', '--source', app, '--json'],
+        flagsDir,
+      );
+    const grep = () => timed('git', ['grep', '-F', '-n', '-I', '-f', keysFile], app);
+    const as: Run[] = [];
+    const bs: Run[] = [];
+    for (let i = 0; i < 3; i++) {
+      as.push(ours());
+      bs.push(grep());
+    }
+    const median = (runs: Run[]): Run => [...runs].sort((x, y) => x.ms - y.ms)[1]!;
+    const a = median(as);
+    const b = median(bs);
+    const cpu = (r: Run) => (r.cpuMs === null ? '' : ` (CPU ${seconds(r.cpuMs)})`);
+    const peak = a.maxRssKiB ? `, peak ${(a.maxRssKiB / 1024).toFixed(0)} MiB` : '';
+    const lines = [
+      `flags refs vs git grep -F -f keys: ${keyCount} keys (4 names each for refs), ${fileCount} files; median of 3, alternating:`,
+      `  flags refs ${seconds(a.ms)}${cpu(a)}${peak}; git grep ${seconds(b.ms)}${cpu(b)}; ratio ${(a.ms / b.ms).toFixed(2)}x (target <= 1.5x)`,
+    ];
+    if (a.cpuMs !== null && b.cpuMs !== null && b.cpuMs > 0)
+      lines.push(`  CPU time ratio ${(a.cpuMs / b.cpuMs).toFixed(2)}x`);
+    if (a.status !== 0 || (b.status !== 0 && b.status !== 1))
+      lines.push(`  ! exit status: flags refs ${a.status}, git grep ${b.status}`);
+    return lines;
+  } finally {
+    rmSync(flagsDir, { recursive: true, force: true });
+    rmSync(app, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const line of benchRefs()) console.log(line);
+}

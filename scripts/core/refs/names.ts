@@ -1,0 +1,128 @@
+// The names a flag key is searched under in application code: the key itself, the accessor
+// names `export` generates (flag-names.ts, so both agree), and configured aliases. Pure.
+import { camelCaseName, pascalCaseName, screamingSnakeName } from '../flag-names.ts';
+
+/** A name counts only as a whole token of these characters (see tokens()). */
+export const NAME_PATTERN = /^[A-Za-z0-9_]+(-[A-Za-z0-9_]+)*$/;
+
+/** Every name, and the keys it stands for (two keys can derive one name: it counts for both). */
+export type NameTable = Map<string, string[]>;
+
+export function derivedNames(key: string): string[] {
+  return [...new Set([key, camelCaseName(key), pascalCaseName(key), screamingSnakeName(key)])];
+}
+
+/**
+ * The name table for one source: derived names of every key plus aliases (key -> extra names).
+ * Aliases of keys that are not flags are ignored: an alias outlives its flag in a config.
+ */
+export function nameTable(
+  keys: readonly string[],
+  aliases: readonly Readonly<Record<string, readonly string[]>>[] = [],
+): NameTable {
+  const table: NameTable = new Map();
+  const add = (name: string, key: string): void => {
+    const list = table.get(name);
+    if (!list) table.set(name, [key]);
+    else if (!list.includes(key)) list.push(key);
+  };
+  for (const key of keys) {
+    for (const name of derivedNames(key)) add(name, key);
+    for (const map of aliases) for (const alias of map[key] ?? []) add(alias, key);
+  }
+  return table;
+}
+
+/**
+ * The words of a line that could be names: maximal runs of letters, digits, `_` and `-`, with
+ * hyphens at either end dropped (`--live-view` is `live-view`). Matching whole runs is what keeps
+ * `live-view` from counting inside `live-view-webrtc`, and `liveView` inside `liveViewWebrtc`.
+ */
+export function tokens(line: string): string[] {
+  const found: string[] = [];
+  for (const match of line.matchAll(/[A-Za-z0-9_-]+/g)) {
+    const token = match[0].replace(/^-+|-+$/g, '');
+    if (token !== '') found.push(token);
+  }
+  return found;
+}
+
+/** The names in `line` (each once, in order of first appearance) and the keys they stand for. */
+export function namesInLine(line: string, table: NameTable): { name: string; keys: string[] }[] {
+  const seen = new Set<string>();
+  const found: { name: string; keys: string[] }[] = [];
+  for (const token of tokens(line)) {
+    if (seen.has(token)) continue;
+    seen.add(token);
+    const keys = table.get(token);
+    if (keys) found.push({ name: token, keys });
+  }
+  return found;
+}
+
+/** The captures of a source's pattern in `line`: group `name`, else group 1, else the match. */
+export function patternCaptures(line: string, pattern: RegExp): string[] {
+  const global = new RegExp(
+    pattern.source,
+    pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`,
+  );
+  const found: string[] = [];
+  for (const match of line.matchAll(global)) {
+    const capture = match.groups?.['name'] ?? match[1] ?? match[0];
+    if (capture && !found.includes(capture)) found.push(capture);
+  }
+  return found;
+}
+
+/** Counts lines as a scan moves forward through a text, so each match costs only its distance. */
+class LineCounter {
+  private line = 1;
+  private at = 0;
+  constructor(private readonly text: string) {}
+
+  lineOf(index: number): number {
+    let next = this.text.indexOf('\n', this.at);
+    while (next !== -1 && next < index) {
+      this.line++;
+      this.at = next + 1;
+      next = this.text.indexOf('\n', this.at);
+    }
+    return this.line;
+  }
+}
+
+/**
+ * Every name in a whole text with its 1-based line: one pass over its words, each looked up in
+ * the table, however many flags there are (the words are those of tokens()).
+ */
+export function namesInText(
+  text: string,
+  table: NameTable,
+): { name: string; keys: string[]; line: number }[] {
+  const found: { name: string; keys: string[]; line: number }[] = [];
+  const lines = new LineCounter(text);
+  const words = /[A-Za-z0-9_-]+/g;
+  for (let match = words.exec(text); match !== null; match = words.exec(text)) {
+    let word = match[0];
+    if (word.charCodeAt(0) === 45 || word.charCodeAt(word.length - 1) === 45)
+      word = word.replace(/^-+|-+$/g, '');
+    const keys = table.get(word);
+    if (keys) found.push({ name: word, keys, line: lines.lineOf(match.index) });
+  }
+  return found;
+}
+
+/** The captures of a source's pattern in a whole text, with their lines. */
+export function patternsInText(text: string, pattern: RegExp): { name: string; line: number }[] {
+  const global = new RegExp(
+    pattern.source,
+    pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`,
+  );
+  const lines = new LineCounter(text);
+  const found: { name: string; line: number }[] = [];
+  for (const match of text.matchAll(global)) {
+    const capture = match.groups?.['name'] ?? match[1] ?? match[0];
+    if (capture) found.push({ name: capture, line: lines.lineOf(match.index) });
+  }
+  return found;
+}
