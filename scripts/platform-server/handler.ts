@@ -38,149 +38,154 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
+/** The options and the token's digest, shared by every request. */
+interface Context extends HandlerOptions {
+  /** Digests have equal lengths, so timingSafeEqual compares in constant time whatever was sent. */
+  expected: Buffer;
+}
+
 export function createRequestHandler(
   options: HandlerOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  // Digests have equal lengths, so timingSafeEqual compares in constant time whatever was sent.
-  const expected = digest(options.token);
+  const ctx: Context = { ...options, expected: digest(options.token) };
+  return (req, res) => respond(ctx, req, res);
+}
 
-  function authorized(req: IncomingMessage): boolean {
-    const match = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
-    return timingSafeEqual(digest(match?.[1] ?? ''), expected) && match !== null;
+function authorized(ctx: Context, req: IncomingMessage): boolean {
+  const match = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
+  return timingSafeEqual(digest(match?.[1] ?? ''), ctx.expected) && match !== null;
+}
+
+async function answer(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<Outcome> {
+  if (ctx.failRate > 0 && ctx.random() < ctx.failRate) {
+    req.resume();
+    return {
+      status: 503,
+      body: errorBody('SERVICE_UNAVAILABLE', 'injected failure (--fail-rate); retry'),
+      headers: { 'retry-after': '0' },
+    };
   }
-
-  async function answer(req: IncomingMessage, res: ServerResponse): Promise<Outcome> {
-    if (options.failRate > 0 && options.random() < options.failRate) {
-      req.resume();
-      return {
-        status: 503,
-        body: errorBody('SERVICE_UNAVAILABLE', 'injected failure (--fail-rate); retry'),
-        headers: { 'retry-after': '0' },
-      };
-    }
-    if (!authorized(req)) {
-      req.resume();
-      return {
-        status: 401,
-        body: errorBody(
-          'UNAUTHORIZED',
-          'missing or wrong bearer token in the Authorization header',
-        ),
-        headers: { 'www-authenticate': 'Bearer' },
-      };
-    }
-    const method = req.method ?? 'GET';
-    const { segments, query } = parseTarget(req.url ?? '/');
-    const match = matchRoute(method, segments);
-    if (match.kind === 'not-found') {
-      req.resume();
-      return {
-        status: 404,
-        body: errorBody('NOT_FOUND', `no such route: ${method} /${segments.join('/')}`),
-      };
-    }
-    if (match.kind === 'method-not-allowed') {
-      req.resume();
-      const allow = match.allow.join(', ');
-      return {
-        status: 405,
-        body: errorBody('METHOD_NOT_ALLOWED', `${method} is not allowed here; allowed: ${allow}`),
-        headers: { allow },
-      };
-    }
-    const { route, params } = match;
-    const now = options.clock();
-    if (route.kind === 'read') {
-      req.resume();
-      return route.read(options.store.state, { params, query, now });
-    }
-    let body: unknown;
-    if (route.hasBody) body = parseJsonBody(await readBody(req, res));
-    else req.resume();
-    return write(route, { params, query, now, body }, req, `/${segments.join('/')}`);
+  if (!authorized(ctx, req)) {
+    req.resume();
+    return {
+      status: 401,
+      body: errorBody('UNAUTHORIZED', 'missing or wrong bearer token in the Authorization header'),
+      headers: { 'www-authenticate': 'Bearer' },
+    };
   }
+  const method = req.method ?? 'GET';
+  const { segments, query } = parseTarget(req.url ?? '/');
+  const match = matchRoute(method, segments);
+  if (match.kind === 'not-found') {
+    req.resume();
+    return {
+      status: 404,
+      body: errorBody('NOT_FOUND', `no such route: ${method} /${segments.join('/')}`),
+    };
+  }
+  if (match.kind === 'method-not-allowed') {
+    req.resume();
+    const allow = match.allow.join(', ');
+    return {
+      status: 405,
+      body: errorBody('METHOD_NOT_ALLOWED', `${method} is not allowed here; allowed: ${allow}`),
+      headers: { allow },
+    };
+  }
+  const { route, params } = match;
+  const now = ctx.clock();
+  if (route.kind === 'read') {
+    req.resume();
+    return route.read(ctx.store.state, { params, query, now });
+  }
+  let body: unknown;
+  if (route.hasBody) body = parseJsonBody(await readBody(req, res));
+  else req.resume();
+  return write(ctx, route, { params, query, now, body }, req, `/${segments.join('/')}`);
+}
 
-  async function write(
-    route: WriteRoute,
-    input: Parameters<WriteRoute['prepare']>[0],
-    req: IncomingMessage,
-    path: string,
-  ): Promise<Outcome> {
-    const actor = parseActor(req.headers['x-actor']);
-    const key = req.headers['idempotency-key'];
-    if (key !== undefined && (Array.isArray(key) || !IDEMPOTENCY_KEY_PATTERN.test(key))) {
-      throw badRequest('Idempotency-Key must be 1 to 255 printable ASCII characters');
-    }
-    const operation = route.prepare(input);
-    const scope = key === undefined ? undefined : idempotencyScope(route.method, path, key);
-    const fingerprint = requestFingerprint(input.body, actor);
-    return options.store.write((state) => {
-      // Read inside the turn so audit times follow the order writes were applied in.
-      const now = options.clock();
-      if (scope !== undefined) {
-        const found = lookupIdempotency(state.idempotency, scope, fingerprint, now);
-        if (found.kind === 'replay') {
-          const { status, body } = found.record;
-          return { change: null, value: { status, body, replayed: true } };
-        }
-        if (found.kind === 'reused') {
-          const body = errorBody(
-            'IDEMPOTENCY_KEY_REUSED',
-            `Idempotency-Key '${key}' was already used for a different request to ${route.method} ${path}`,
-          );
-          return { change: null, value: { status: 422, body } };
-        }
+async function write(
+  ctx: Context,
+  route: WriteRoute,
+  input: Parameters<WriteRoute['prepare']>[0],
+  req: IncomingMessage,
+  path: string,
+): Promise<Outcome> {
+  const actor = parseActor(req.headers['x-actor']);
+  const key = req.headers['idempotency-key'];
+  if (key !== undefined && (Array.isArray(key) || !IDEMPOTENCY_KEY_PATTERN.test(key))) {
+    throw badRequest('Idempotency-Key must be 1 to 255 printable ASCII characters');
+  }
+  const operation = route.prepare(input);
+  const scope = key === undefined ? undefined : idempotencyScope(route.method, path, key);
+  const fingerprint = requestFingerprint(input.body, actor);
+  return ctx.store.write((state) => {
+    // Read inside the turn so audit times follow the order writes were applied in.
+    const now = ctx.clock();
+    if (scope !== undefined) {
+      const found = lookupIdempotency(state.idempotency, scope, fingerprint, now);
+      if (found.kind === 'replay') {
+        const { status, body } = found.record;
+        return { change: null, value: { status, body, replayed: true } };
       }
-      let change: StateChange | null = null;
-      let outcome: Outcome;
-      try {
-        const applied = operation(state, { now, actor });
-        change = applied.change;
-        outcome = { status: applied.status, body: applied.body };
-      } catch (error) {
-        if (!(error instanceof PlatformError)) throw error;
+      if (found.kind === 'reused') {
+        const body = errorBody(
+          'IDEMPOTENCY_KEY_REUSED',
+          `Idempotency-Key '${key}' was already used for a different request to ${route.method} ${path}`,
+        );
+        return { change: null, value: { status: 422, body } };
+      }
+    }
+    let change: StateChange | null = null;
+    let outcome: Outcome;
+    try {
+      const applied = operation(state, { now, actor });
+      change = applied.change;
+      outcome = { status: applied.status, body: applied.body };
+    } catch (error) {
+      if (!(error instanceof PlatformError)) throw error;
+      outcome = { status: error.status, body: errorBody(error.code, error.message) };
+    }
+    if (scope !== undefined) {
+      const record = { scope, fingerprint, ...outcome, at: now.toISOString() };
+      change = { ...change, idempotency: record };
+    }
+    return { change, value: outcome };
+  });
+}
+
+/** Answers one request and logs it; any fault becomes a JSON answer. */
+function respond(ctx: Context, req: IncomingMessage, res: ServerResponse): void {
+  const started = performance.now();
+  const target = (req.url ?? '').slice(0, 200);
+  void (async () => {
+    let outcome: Outcome;
+    try {
+      outcome = await answer(ctx, req, res);
+    } catch (error) {
+      if (error instanceof PlatformError) {
         outcome = { status: error.status, body: errorBody(error.code, error.message) };
+      } else {
+        ctx.log(
+          `internal error on ${req.method} ${target}: ${(error as Error).stack ?? String(error)}`,
+        );
+        outcome = {
+          status: 500,
+          body: errorBody('INTERNAL', 'internal error; see the server log'),
+        };
       }
-      if (scope !== undefined) {
-        const record = { scope, fingerprint, ...outcome, at: now.toISOString() };
-        change = { ...change, idempotency: record };
-      }
-      return { change, value: outcome };
-    });
-  }
-
-  return (req, res) => {
-    const started = performance.now();
-    const target = (req.url ?? '').slice(0, 200);
-    void (async () => {
-      let outcome: Outcome;
-      try {
-        outcome = await answer(req, res);
-      } catch (error) {
-        if (error instanceof PlatformError) {
-          outcome = { status: error.status, body: errorBody(error.code, error.message) };
-        } else {
-          options.log(
-            `internal error on ${req.method} ${target}: ${(error as Error).stack ?? String(error)}`,
-          );
-          outcome = {
-            status: 500,
-            body: errorBody('INTERNAL', 'internal error; see the server log'),
-          };
-        }
-      }
-      if (options.latencyMs > 0) await sleep(options.latencyMs);
-      const headers = { ...outcome.headers };
-      if (outcome.replayed) headers['idempotent-replayed'] = 'true';
-      if (options.closing()) headers.connection = 'close';
-      if (!res.headersSent && !res.destroyed) sendJson(res, outcome.status, outcome.body, headers);
-      const ms = Math.round(performance.now() - started);
-      options.log(
-        `${req.method} ${target} ${outcome.status} ${ms}ms${outcome.replayed ? ' (replayed)' : ''}`,
-      );
-    })().catch((error: unknown) => {
-      options.log(`cannot answer ${req.method} ${target}: ${String(error)}`);
-      res.destroy();
-    });
-  };
+    }
+    if (ctx.latencyMs > 0) await sleep(ctx.latencyMs);
+    const headers = { ...outcome.headers };
+    if (outcome.replayed) headers['idempotent-replayed'] = 'true';
+    if (ctx.closing()) headers.connection = 'close';
+    if (!res.headersSent && !res.destroyed) sendJson(res, outcome.status, outcome.body, headers);
+    const ms = Math.round(performance.now() - started);
+    ctx.log(
+      `${req.method} ${target} ${outcome.status} ${ms}ms${outcome.replayed ? ' (replayed)' : ''}`,
+    );
+  })().catch((error: unknown) => {
+    ctx.log(`cannot answer ${req.method} ${target}: ${String(error)}`);
+    res.destroy();
+  });
 }

@@ -2,12 +2,13 @@
 // options and the token, starts the server, stops it cleanly on SIGTERM or SIGINT.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startPlatformServer, type PlatformServerOptions } from './server.ts';
+import { DEFAULT_LIMITS, startPlatformServer, type PlatformServerOptions } from './server.ts';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_DATA_FILE = '.data/platform.json';
 
 export const PLATFORM_HELP = `Usage: npm run platform -- [--port N] [--data FILE] [--fail-rate R] [--latency-ms N]
+                            [--headers-timeout-ms N] [--request-timeout-ms N] [--max-connections N]
 
 Runs the NovaVMS platform API (CONTRACT section 4) on http://127.0.0.1:PORT, keeping its state
 in one data file across restarts and crashes. Prints "listening on http://127.0.0.1:PORT" when
@@ -22,6 +23,10 @@ Options:
                    damaged one stops the server with exit status 2 instead of wiping it
   --fail-rate R    answer this fraction (0..1) of requests 503 before any effect (default 0)
   --latency-ms N   delay every answer by N milliseconds (default 0)
+  --headers-timeout-ms N   a request's headers must arrive within N ms, else 408 and the
+                   connection is closed (default ${DEFAULT_LIMITS.headersTimeoutMs})
+  --request-timeout-ms N   the whole request, body included, within N ms (default ${DEFAULT_LIMITS.requestTimeoutMs})
+  --max-connections N      connections open at once; more are closed on arrival (default ${DEFAULT_LIMITS.maxConnections})
   -h, --help       this text
 
 Only one server may use a data file at a time: it holds FILE.lock while it runs, and a second
@@ -50,6 +55,9 @@ export function parsePlatformArgs(
         data: { type: 'string' },
         'fail-rate': { type: 'string' },
         'latency-ms': { type: 'string' },
+        'headers-timeout-ms': { type: 'string' },
+        'request-timeout-ms': { type: 'string' },
+        'max-connections': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -82,7 +90,31 @@ export function parsePlatformArgs(
         'PLATFORM_API_TOKEN is not set: export a secret there (clients send it as "Authorization: Bearer <token>")',
     };
   }
-  return { kind: 'run', options: { port, dataFile, failRate, latencyMs, token } };
+  const limits = parseLimits(values);
+  if ('message' in limits) return { kind: 'error', message: limits.message };
+  return { kind: 'run', options: { port, dataFile, failRate, latencyMs, token, ...limits } };
+}
+
+const LIMIT_OPTIONS = [
+  ['headers-timeout-ms', 'headersTimeoutMs'],
+  ['request-timeout-ms', 'requestTimeoutMs'],
+  ['max-connections', 'maxConnections'],
+] as const;
+
+/** The slow-client limits given on the command line; absent ones keep the server's defaults. */
+function parseLimits(
+  values: Record<string, string | boolean | undefined>,
+): Partial<Record<(typeof LIMIT_OPTIONS)[number][1], number>> | { message: string } {
+  const limits: Partial<Record<(typeof LIMIT_OPTIONS)[number][1], number>> = {};
+  for (const [option, field] of LIMIT_OPTIONS) {
+    const text = values[option];
+    if (typeof text !== 'string') continue;
+    const value = integer(text, 0, 1, 3_600_000);
+    if (value === null)
+      return { message: `--${option} '${text}' must be an integer from 1 to 3600000` };
+    limits[field] = value;
+  }
+  return limits;
 }
 
 function integer(

@@ -173,6 +173,15 @@ describe('parsePlatformArgs', () => {
       kind: 'run',
       options: { port: 0, dataFile: 'x.json', failRate: 0.25, latencyMs: 40, token: TOKEN },
     });
+    expect(
+      parsePlatformArgs(
+        ['--headers-timeout-ms', '2000', '--request-timeout-ms', '4000', '--max-connections', '50'],
+        ENV,
+      ),
+    ).toMatchObject({
+      kind: 'run',
+      options: { headersTimeoutMs: 2000, requestTimeoutMs: 4000, maxConnections: 50 },
+    });
     expect(parsePlatformArgs(['--help'], {})).toEqual({ kind: 'help' });
   });
 
@@ -185,6 +194,8 @@ describe('parsePlatformArgs', () => {
       [['--fail-rate', 'half'], /--fail-rate/],
       [['--latency-ms', '1.5'], /--latency-ms/],
       [['--bogus'], /Unknown option '--bogus'.*--help/],
+      [['--max-connections', '0'], /--max-connections '0' must be an integer from 1/],
+      [['--headers-timeout-ms', 'soon'], /--headers-timeout-ms 'soon'/],
       [['extra'], /positional/i],
     ];
     for (const [argv, message] of refusals) {
