@@ -15,7 +15,9 @@ the steps in order with their reasons, what the gate refuses, and the drift.
 
 ${DEPLOY_HELP_BODY}
 
-${DEPLOY_HELP_OPTIONS}
+${DEPLOY_HELP_OPTIONS.split('\n')
+  .filter((line) => !line.includes('--dry-run'))
+  .join('\n')}
 
 Exit status: 0 the deploy would succeed, 1 a step would be refused by the gate or HEAD is not
 the tip of --branch on origin, 2 could not evaluate.`,

@@ -349,6 +349,28 @@ describe('output', () => {
     expect(summary).toContain('https://docs.example.com/live');
   });
 
+  it('--help explains the witness rule, --adopt and --branch; plan has its own', async () => {
+    const w = await deployWorld();
+    const deploy = await w.repo.cli(['deploy', '--help']);
+    expect(deploy.status).toBe(0);
+    expect(deploy.stdout).toContain(
+      'Usage: flags deploy [--platform-url URL] [--dry-run] [--branch NAME] [--adopt] [--json]',
+    );
+    expect(deploy.stdout).toContain(
+      'The platform is the witness: a state the platform has not served',
+    );
+    expect(deploy.stdout).toContain('HELD');
+    expect(deploy.stdout).toMatch(/--adopt +take the repository's history as the witness/);
+    expect(deploy.stdout).toContain("audited as X-Actor 'flags-deploy --adopt'");
+    expect(deploy.stdout).toMatch(/--branch NAME +the branch being deployed \(default main\)/);
+    const plan = await w.repo.cli(['plan', '--help']);
+    expect(plan.stdout).toContain(
+      'Usage: flags plan [--platform-url URL] [--branch NAME] [--adopt] [--json]',
+    );
+    expect(plan.stdout).toContain('--adopt');
+    expect(plan.stdout).not.toContain('--dry-run');
+  });
+
   it('explains what it cannot do: no platform URL is a usage error (exit 2)', async () => {
     const w = await deployWorld();
     w.repo.flag('video', { key: 'live' }).commit(T0);
