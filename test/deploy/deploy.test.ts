@@ -3,8 +3,12 @@
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { at, closeWorlds, deployWorld, outcomes, stateChanges } from './setup.ts';
+
+// Real git, the real server and several deploys per test: on 2 shared cores a run can take far
+// longer than the 30 s default, and a test must not fail for that.
+vi.setConfig({ testTimeout: 180_000 });
 
 afterEach(closeWorlds);
 
