@@ -82,17 +82,7 @@ export function renderReport(report: DeployReport, s: Style): string {
   );
   out.push('');
 
-  if (report.adopted.length > 0) {
-    out.push(
-      s.bold(
-        s.yellow(
-          `Adopted (--adopt): the operator took the repository's history as the witness for ${report.adopted.length} flag${report.adopted.length === 1 ? '' : 's'} the platform did not have; audited as actor 'flags-deploy --adopt'`,
-        ),
-      ),
-      `  ${report.adopted.join(', ')}`,
-      '',
-    );
-  }
+  out.push(...adoptedLines(report, s));
   if (apply.length === 0 && refused.length === 0 && held.length === 0) {
     out.push(
       `Nothing to change: the platform already matches the repository (${report.counts.inSync} flag${report.counts.inSync === 1 ? '' : 's'} in sync)${report.dryRun ? '' : '; a no-op deploy'}.`,
@@ -152,6 +142,21 @@ export function renderReport(report: DeployReport, s: Style): string {
   }
   out.push('', summaryLine(report, s));
   return out.join('\n') + '\n';
+}
+
+/** --adopt is the operator's decision: said first, with every flag it covered. */
+function adoptedLines(report: DeployReport, s: Style): string[] {
+  const n = report.adopted.length;
+  if (n === 0) return [];
+  return [
+    s.bold(
+      s.yellow(
+        `Adopted (--adopt): the operator took the repository's history as the witness for ${n} flag${n === 1 ? '' : 's'} the platform did not have; audited as actor 'flags-deploy --adopt'`,
+      ),
+    ),
+    `  ${report.adopted.join(', ')}`,
+    '',
+  ];
 }
 
 function renderAnnouncement(a: Announcement): string[] {

@@ -358,22 +358,6 @@ export function buildReport(input: ReportInput): DeployReport {
     inSync: plan.inSync.length,
   };
 
-  const byFlag = new Map<string, FlagReport>();
-  for (const s of steps) {
-    const r = byFlag.get(s.flag) ?? {
-      flag: s.flag,
-      applied: [],
-      planned: [],
-      skipped: [],
-      failed: [],
-      held: [],
-      drifted: [],
-    };
-    byFlag.set(s.flag, r);
-    if (s.outcome === 'refused' || s.outcome === 'failed') r.failed.push(s.id);
-    else r[s.outcome].push(s.id);
-  }
-
   const desiredByKey = flagsByKey(input.desired);
   const promoted = steps.filter(
     (s) => s.action === 'promote' && s.outcome === (dryRun ? 'planned' : 'applied'),
@@ -395,11 +379,31 @@ export function buildReport(input: ReportInput): DeployReport {
     now: isoTime(options.now),
     counts,
     steps,
-    flags: [...byFlag.values()].sort((a, b) => (a.flag < b.flag ? -1 : 1)),
+    flags: flagReports(steps),
     announcements,
     verify,
     adopted: [...new Set(plan.steps.filter((s) => s.adopted).map((s) => s.flag))].sort(),
     violations: plan.violations,
     requests: input.requests,
   };
+}
+
+/** Per flag, the ids of its steps by outcome (refused ones with the failed). */
+function flagReports(steps: readonly ReportStep[]): FlagReport[] {
+  const byFlag = new Map<string, FlagReport>();
+  for (const s of steps) {
+    const r = byFlag.get(s.flag) ?? {
+      flag: s.flag,
+      applied: [],
+      planned: [],
+      skipped: [],
+      failed: [],
+      held: [],
+      drifted: [],
+    };
+    byFlag.set(s.flag, r);
+    if (s.outcome === 'refused' || s.outcome === 'failed') r.failed.push(s.id);
+    else r[s.outcome].push(s.id);
+  }
+  return [...byFlag.values()].sort((a, b) => (a.flag < b.flag ? -1 : 1));
 }

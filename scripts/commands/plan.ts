@@ -1,4 +1,4 @@
-import { DEPLOY_HELP_BODY, DEPLOY_OPTIONS, runDeployCommand } from './deploy.ts';
+import { DEPLOY_OPTIONS, runDeployCommand } from './deploy.ts';
 import type { Command } from './command.ts';
 
 // plan is deploy's dry run, with its own options (no --dry-run: it never writes) and help.
@@ -10,14 +10,15 @@ export const command: Command = {
   name: 'plan',
   summary: "Show what 'deploy' would change on the platform (deploy's dry run)",
   usage: 'plan [--platform-url URL] [--branch NAME] [--adopt] [--now ISO] [--json]',
-  help: `The dry run of 'deploy': reads the flags of the checked-out commit (HEAD, from git objects:
-uncommitted edits are not planned) and the platform, writes nothing, and prints every step
-'deploy' would take, grouped, with counts and reasons, what the gate would refuse (with when it
-becomes allowed), the steps held for the platform's clock, and the drift. Read it before a deploy.
-
-What deploy does, and so what plan shows:
-
-${DEPLOY_HELP_BODY}
+  help: `Reads the flags of the checked-out commit (HEAD, from git objects: uncommitted edits are not
+planned) and the platform, writes nothing, and prints every step 'deploy' would take, grouped
+by kind with counts, each with its reason: register new flags (at alpha), update metadata,
+demote (first) and promote, enable and disable the orgs of 'alpha_orgs', archive deleted flags.
+It also shows what the gate would refuse (with when it becomes allowed), the drift (flags
+someone changed on the platform after the repository last changed them), and the promotions
+HELD for the platform's own clock: a state the platform has not served is reached only after
+the soak there (24 h alpha -> beta, 72 h beta -> ga from its state_changed_at), unless --adopt.
+Read it before a deploy; 'npx flags deploy --help' says what deploy does.
 
 Options:
   --platform-url URL  the platform API (default PLATFORM_API_URL; token in PLATFORM_API_TOKEN)

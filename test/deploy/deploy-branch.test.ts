@@ -1,9 +1,13 @@
 // Deploy moves the platform only forward to the tip of the branch it deploys: a re-run of an
 // old deploy job (HEAD behind origin/main), an unpushed commit, or another branch is refused
 // before anything is read from or written to the platform. No origin: nothing to compare.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanupRemotes, withRemote } from '../helpers/remote.ts';
 import { at, closeWorlds, deployWorld, stateChanges } from './setup.ts';
+
+// Real git, the real server and several deploys per test: on 2 shared cores a run can take far
+// longer than the 30 s default, and a test must not fail for that.
+vi.setConfig({ testTimeout: 180_000 });
 
 afterEach(async () => {
   await closeWorlds();

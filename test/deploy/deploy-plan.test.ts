@@ -367,6 +367,25 @@ describe('planDeploy', () => {
     expect(plan.steps[1]?.after).toEqual(['b:demote:alpha']);
   });
 
+  it('plans demotions before registrations, metadata updates and promotions', () => {
+    const x = flag('x');
+    const y = flag('y', { state: 'beta', description: 'New words.' });
+    const f = facts(
+      set(flag('aaa'), x, y),
+      [
+        onPlatform({ ...x, state: 'beta' }),
+        onPlatform({ ...y, state: 'alpha', description: 'Old words.' }),
+      ],
+      { history: new Map([['y', history(['alpha', 300], ['beta', 200])]]) },
+    );
+    expect(planDeploy(f).steps.map((s) => s.id)).toEqual([
+      'x:demote:alpha',
+      'aaa:register',
+      'y:update',
+      'y:promote:beta',
+    ]);
+  });
+
   it('refuses what a file with an error asks, except a revert', () => {
     const bad = flag('bad', { alpha_orgs: [{ org: 'acme' }] });
     const f = facts(set(bad), [onPlatform({ ...bad, state: 'beta', alpha_orgs: [] })]);

@@ -1,9 +1,13 @@
 // Deploy's safety: the gate re-run on what it applies, on-call reverts left alone, a dead or
 // failing platform, and exactly one effect per change under injected failures.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startPlatformServer } from '../../scripts/platform-server/server.ts';
 import { seededRandom } from '../helpers/platform-server.ts';
 import { at, closeWorlds, deployWorld, outcomes, stateChanges, type DeployWorld } from './setup.ts';
+
+// Real git, the real server and several deploys per test: on 2 shared cores a run can take far
+// longer than the 30 s default, and a test must not fail for that.
+vi.setConfig({ testTimeout: 180_000 });
 
 afterEach(closeWorlds);
 

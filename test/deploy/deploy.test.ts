@@ -3,8 +3,12 @@
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { at, closeWorlds, deployWorld, outcomes, stateChanges } from './setup.ts';
+
+// Real git, the real server and several deploys per test: on 2 shared cores a run can take far
+// longer than the 30 s default, and a test must not fail for that.
+vi.setConfig({ testTimeout: 180_000 });
 
 afterEach(closeWorlds);
 
@@ -347,6 +351,28 @@ describe('output', () => {
     expect(summary).toContain('| Flag | Step | Change | Outcome | Detail |');
     expect(summary).toContain('#### Beta: live');
     expect(summary).toContain('https://docs.example.com/live');
+  });
+
+  it('--help explains the witness rule, --adopt and --branch; plan has its own', async () => {
+    const w = await deployWorld();
+    const deploy = await w.repo.cli(['deploy', '--help']);
+    expect(deploy.status).toBe(0);
+    expect(deploy.stdout).toContain(
+      'Usage: flags deploy [--platform-url URL] [--dry-run] [--branch NAME] [--adopt] [--json]',
+    );
+    expect(deploy.stdout).toContain(
+      'The platform is the witness: a state the platform has not served',
+    );
+    expect(deploy.stdout).toContain('HELD');
+    expect(deploy.stdout).toMatch(/--adopt +take the repository's history as the witness/);
+    expect(deploy.stdout).toContain("audited as X-Actor 'flags-deploy --adopt'");
+    expect(deploy.stdout).toMatch(/--branch NAME +the branch being deployed \(default main\)/);
+    const plan = await w.repo.cli(['plan', '--help']);
+    expect(plan.stdout).toContain(
+      'Usage: flags plan [--platform-url URL] [--branch NAME] [--adopt] [--json]',
+    );
+    expect(plan.stdout).toContain('--adopt');
+    expect(plan.stdout).not.toContain('--dry-run');
   });
 
   it('explains what it cannot do: no platform URL is a usage error (exit 2)', async () => {

@@ -2,10 +2,14 @@
 // time), with the state kept in the data folder between runs.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { start } from '../../scripts/start.ts';
 import { cleanupRepos, gitRepo } from '../helpers/git-repo.ts';
 import { cleanupRemotes, withRemote } from '../helpers/remote.ts';
+
+// Real git, the real server and several deploys per test: on 2 shared cores a run can take far
+// longer than the 30 s default, and a test must not fail for that.
+vi.setConfig({ testTimeout: 180_000 });
 
 afterEach(() => {
   cleanupRepos();
