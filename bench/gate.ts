@@ -119,6 +119,17 @@ const cold = (cwd: string, index: string, args: string[]): Run => {
   return indexed(cwd, index, args);
 };
 
+/** An array whose pushes are also written to stderr at once. */
+function progressive(lines: string[]): string[] {
+  for (const line of lines) process.stderr.write(`${line}\n`);
+  const push = lines.push.bind(lines);
+  lines.push = (...more: string[]): number => {
+    for (const line of more) process.stderr.write(`${line}\n`);
+    return push(...more);
+  };
+  return lines;
+}
+
 const ratio = (a: Run, b: Run): string => `${(a.ms / b.ms).toFixed(2)}x`;
 const peaks: number[] = [];
 const noted = (run: Run): Run => {
@@ -130,15 +141,21 @@ const noted = (run: Run): Run => {
  * check (5 promotions) and status against ajv-cli, per layout: with the index warm, cold (no
  * index: it is built), and with the index off (the walk every run paid before the index).
  */
-export function benchHistory(count = 10_000, edits = 16_000, n = 3): string[] {
-  const lines = [
+export function benchHistory(
+  count = 10_000,
+  edits = 16_000,
+  n = Number(process.env.BENCH_RUNS ?? 3),
+  layouts: readonly ('teams' | 'flat')[] = ['teams', 'flat'],
+): string[] {
+  // Lines go out as they are measured too (stderr): a section can take most of an hour here.
+  const lines = progressive([
     `check (5 promotions) and status vs ajv-cli at ${count} flags, ${edits + 2} commits (median of ${n}, in turns):`,
-  ];
+  ]);
   const targets = {
     teams: { check: 1.2, status: 1.5 },
     flat: { check: 1.5, status: 2.0 },
   };
-  for (const layout of ['teams', 'flat'] as const) {
+  for (const layout of layouts) {
     const { dir, base, head } = writeHistory(count, edits, layout);
     const index = mkdtempSync(join(tmpdir(), 'flags-bench-index-'));
     try {

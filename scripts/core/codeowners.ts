@@ -31,7 +31,18 @@ export function parseCodeowners(text: string, file = 'CODEOWNERS'): Codeowners {
     if (!match) return;
     const pattern = match[1]!;
     const owners = match[2]!.split(/\s+/).filter((o) => o !== '');
-    rules.push({ pattern, owners, line: index + 1, regex: patternToRegex(pattern) });
+    rules.push({
+      pattern,
+      owners,
+      line: index + 1,
+      // Built on first use: literal and folder rules are looked up and most never need one
+      // (building 10,000 was most of the time a one-rule-per-flag file cost).
+      get regex(): RegExp {
+        const regex = patternToRegex(pattern);
+        Object.defineProperty(this, 'regex', { value: regex });
+        return regex;
+      },
+    });
   });
   return { file, rules };
 }

@@ -119,13 +119,13 @@ describe('stateOfText: the quick reader against the full parse', () => {
     for (const file of files) expect(agree(readFileSync(file, 'utf8')), file).toBe(true);
   });
 
-  it('agrees on 5,000 generated files built from tricky lines', () => {
+  it('agrees on 2,000 generated files built from tricky lines', () => {
     const next = random(20261128);
     let taken = 0;
-    for (let i = 0; i < 5_000; i++) if (agree(generated(next))) taken++;
+    for (let i = 0; i < 2_000; i++) if (agree(generated(next))) taken++;
     // Enough decided by the quick reader that the comparison means something.
-    expect(taken).toBeGreaterThan(1_500);
-  });
+    expect(taken).toBeGreaterThan(600);
+  }, 300_000); // CPU work on a shared machine: a bound, not a race
 });
 
 /** A small seeded generator (mulberry32), so a failure names a case that can be replayed. */
