@@ -7,6 +7,7 @@ const sections: [string, () => Promise<string[]> | string[]][] = [
   ['check and status', () => benchHistory()],
   ['platform server load', async () => (await import('./platform-load.ts')).benchPlatformLoad()],
   ['deploy', async () => (await import('./deploy.ts')).benchDeploy()],
+  ['recheck', async () => (await import('./recheck.ts')).benchRecheck()],
 ];
 
 const only = process.argv[2];
