@@ -416,8 +416,17 @@ async function reviewFacts(
     ...(await github.trustedApprovals(pr.number, pr.headSha)),
     author: pr.author,
     headSha: pr.headSha,
-    scope: new Set(await github.pullRequestFiles(pr.number)),
+    scope: await filesInScope(github, pr.number),
   };
+}
+
+/**
+ * The files of the pull request, or null (every override in scope) when GitHub's list may be
+ * cut: it lists at most 3,000 files, and an override among the rest must not escape its check.
+ */
+async function filesInScope(github: GitHubRepo, pr: number): Promise<Set<string> | null> {
+  const files = await github.pullRequestFiles(pr);
+  return files.length >= 3000 ? null : new Set(files);
 }
 
 /** Each changed flag's owner, read from the judged head (the base for a removal). */
