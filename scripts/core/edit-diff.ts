@@ -172,3 +172,53 @@ function markdownText(value: string): string {
     .replace(/>/g, '&gt;')
     .replace(/\s*\n\s*/g, ' ');
 }
+
+/** What a reviewer sees of a change beyond its states: the edits and the graph around them. */
+export interface ReviewerView {
+  edits: EditDiff[];
+  graph: GraphNode[];
+}
+
+/**
+ * The reviewer's view of base..head: each changed flag's field changes, and the graph nodes of
+ * the changed flags with their dependencies and dependents (one step each way).
+ */
+export function reviewerView(
+  before: ReadonlyMap<string, { flag: Flag }>,
+  after: ReadonlyMap<string, { flag: Flag }>,
+  changes: readonly { flag: string; since: string | null }[],
+): ReviewerView {
+  const edits = changes
+    .map((c) => editDiff(before.get(c.flag)?.flag ?? null, after.get(c.flag)?.flag ?? null))
+    .filter((d): d is EditDiff => d !== null);
+  const changed = new Set(changes.map((c) => c.flag));
+  const keys = new Set(changed);
+  for (const key of changed) {
+    for (const d of after.get(key)?.flag.depends_on ?? before.get(key)?.flag.depends_on ?? []) {
+      keys.add(d);
+    }
+  }
+  for (const [key, f] of after) {
+    if ((f.flag.depends_on ?? []).some((d) => changed.has(d))) keys.add(key);
+  }
+  const since = new Map(changes.map((c) => [c.flag, c.since]));
+  const graph = [...keys].map((key) => ({
+    key,
+    before: before.get(key)?.flag.state ?? null,
+    after: after.get(key)?.flag.state ?? null,
+    since: since.get(key) ?? null,
+    dependsOn: after.get(key)?.flag.depends_on ?? before.get(key)?.flag.depends_on ?? [],
+  }));
+  return { edits, graph };
+}
+
+/** The comment's reviewer sections for a result that carries a reviewer's view (check's). */
+export function reviewerSections(
+  result: { changes: readonly { flag: string }[] } & Partial<ReviewerView>,
+): string[] {
+  const changed = new Set(result.changes.map((c) => c.flag));
+  return [
+    renderEditDiffMarkdown(result.edits ?? []),
+    dependencyGraph(result.graph ?? [], changed),
+  ].filter((s): s is string => s !== null);
+}

@@ -26,6 +26,7 @@ import {
   renderDetails,
   type GateStatus,
 } from '../core/gate-report.ts';
+import { reviewerSections } from '../core/edit-diff.ts';
 import type { Change, CheckResult, Violation } from '../core/model.ts';
 import { entryLog, githubOf, repoDirOf, type EntryOptions, type Env } from './entry.ts';
 
@@ -254,7 +255,7 @@ export async function runGate(inputs: GateInputs, deps: GateDeps): Promise<GateO
       const posted = await github.upsertStickyComment(
         pr,
         GATE_MARKER,
-        renderComment(result, context),
+        renderComment(result, context, { extra: reviewerSections(result) }),
         {
           create,
         },

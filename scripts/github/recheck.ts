@@ -26,6 +26,7 @@ import {
   gateStatus,
   renderComment,
 } from '../core/gate-report.ts';
+import { reviewerSections } from '../core/edit-diff.ts';
 import type { CheckResult } from '../core/model.ts';
 import { entryLog, repoDirOf, requireGithub, type EntryOptions, type Env } from './entry.ts';
 import { applyOverrideApprovals, type Evaluate, type GateGit } from './gate.ts';
@@ -131,14 +132,18 @@ async function recheckOne(pr: PullRequestInfo, deps: RecheckDeps): Promise<Reche
     const posted = await github.upsertStickyComment(
       pr.number,
       GATE_MARKER,
-      renderComment(result, {
-        approvals,
-        refused,
-        author: pr.author,
-        owners,
-        strict: deps.strict,
-        runUrl: deps.runUrl,
-      }),
+      renderComment(
+        result,
+        {
+          approvals,
+          refused,
+          author: pr.author,
+          owners,
+          strict: deps.strict,
+          runUrl: deps.runUrl,
+        },
+        { extra: reviewerSections(result) },
+      ),
       { create: false },
     );
     comment = posted.result;
