@@ -12,6 +12,7 @@ const sections: [string, () => Promise<string[]> | string[]][] = [
   ['deploy', async () => (await import('./deploy.ts')).benchDeploy()],
   ['export', async () => (await import('./export.ts')).benchExport()],
   ['refs', async () => (await import('./refs.ts')).benchRefs()],
+  ['recheck', async () => (await import('./recheck.ts')).benchRecheck()],
 ];
 
 const only = process.argv[2];

@@ -11,6 +11,7 @@ import {
 } from '../adapters/terminal.ts';
 import { UsageError } from '../core/errors.ts';
 import { evaluateGate, keysNeedingClock } from '../core/gate.ts';
+import { renderEditDiffText, reviewerView, type ReviewerView } from '../core/edit-diff.ts';
 import { flagsByKey } from '../core/load.ts';
 import { hasErrors, type Change, type CheckResult } from '../core/model.ts';
 import { sortViolations, staticRules } from '../core/rules/static-rules.ts';
@@ -77,6 +78,8 @@ export async function evaluateCheck(options: CheckOptions): Promise<CheckResult>
     violations,
     criteria: gate.criteria,
     overrides: gate.overrides,
+    // For reviewers: what each edit changes and the dependency graph around the change.
+    ...reviewerView(baseByKey, headByKey, gate.changes),
   };
 }
 
@@ -174,6 +177,12 @@ ref, shallow clone, base not an ancestor of head, ...).`,
         `base ${result.base.slice(0, 12)} .. head ${result.head.slice(0, 12)}, judged at ${formatTime(new Date(result.now))}\n\n`,
       );
       ctx.stdout(renderChanges(result.changes, s) + '\n');
+      const edits = (result as CheckResult & Partial<ReviewerView>).edits ?? [];
+      if (edits.length > 0) {
+        ctx.stdout(
+          `${s.bold('What the edits change')} (! needs a reviewer's attention)\n${renderEditDiffText(edits).join('\n')}\n\n`,
+        );
+      }
       if (result.violations.length > 0) ctx.stdout(renderViolations(result.violations, s) + '\n');
       ctx.stdout(
         result.ok

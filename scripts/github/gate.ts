@@ -26,6 +26,7 @@ import {
   renderDetails,
   type GateStatus,
 } from '../core/gate-report.ts';
+import { reviewerSections } from '../core/edit-diff.ts';
 import type { Change, CheckResult, Violation } from '../core/model.ts';
 import { entryLog, githubOf, repoDirOf, type EntryOptions, type Env } from './entry.ts';
 
@@ -254,7 +255,7 @@ export async function runGate(inputs: GateInputs, deps: GateDeps): Promise<GateO
       const posted = await github.upsertStickyComment(
         pr,
         GATE_MARKER,
-        renderComment(result, context),
+        renderComment(result, context, { extra: reviewerSections(result) }),
         {
           create,
         },
@@ -416,8 +417,17 @@ async function reviewFacts(
     ...(await github.trustedApprovals(pr.number, pr.headSha)),
     author: pr.author,
     headSha: pr.headSha,
-    scope: new Set(await github.pullRequestFiles(pr.number)),
+    scope: await filesInScope(github, pr.number),
   };
+}
+
+/**
+ * The files of the pull request, or null (every override in scope) when GitHub's list may be
+ * cut: it lists at most 3,000 files, and an override among the rest must not escape its check.
+ */
+async function filesInScope(github: GitHubRepo, pr: number): Promise<Set<string> | null> {
+  const files = await github.pullRequestFiles(pr);
+  return files.length >= 3000 ? null : new Set(files);
 }
 
 /** Each changed flag's owner, read from the judged head (the base for a removal). */

@@ -6,10 +6,14 @@
 //
 // Run by .github/workflows/flags-recheck.yml: `npx tsx scripts/github/recheck.ts`.
 import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type {
   CommitState,
+  EtagEntry,
+  EtagStore,
   GitHubRepo,
   PullRequestInfo,
   RefusedApproval,
@@ -22,6 +26,7 @@ import {
   gateStatus,
   renderComment,
 } from '../core/gate-report.ts';
+import { reviewerSections } from '../core/edit-diff.ts';
 import type { CheckResult } from '../core/model.ts';
 import { entryLog, repoDirOf, requireGithub, type EntryOptions, type Env } from './entry.ts';
 import { applyOverrideApprovals, type Evaluate, type GateGit } from './gate.ts';
@@ -84,9 +89,12 @@ async function recheckOne(pr: PullRequestInfo, deps: RecheckDeps): Promise<Reche
   let refused: RefusedApproval[] = [];
   try {
     const judged = await deps.judge(pr, deps.now);
-    const trusted = await github.trustedApprovals(pr.number, pr.headSha);
-    approvals = trusted.approvals;
-    refused = trusted.refused;
+    // Reviews matter only to overrides: a change without one costs no review or permission read.
+    if (judged.overrides.length > 0) {
+      const trusted = await github.trustedApprovals(pr.number, pr.headSha);
+      approvals = trusted.approvals;
+      refused = trusted.refused;
+    }
     result = applyOverrideApprovals(judged, approvals, {
       strict: deps.strict,
       headSha: pr.headSha,
@@ -117,18 +125,25 @@ async function recheckOne(pr: PullRequestInfo, deps: RecheckDeps): Promise<Reche
   let comment: RecheckOutcome['comment'] = 'skipped';
   // The gate's comment follows a change of verdict (say, pending to success); none is created.
   if (written && result && current && current.state !== state) {
+    if (result.overrides.length === 0) {
+      approvals = (await github.trustedApprovals(pr.number, pr.headSha)).approvals;
+    }
     const owners = deps.owners ? await deps.owners(result) : {};
     const posted = await github.upsertStickyComment(
       pr.number,
       GATE_MARKER,
-      renderComment(result, {
-        approvals,
-        refused,
-        author: pr.author,
-        owners,
-        strict: deps.strict,
-        runUrl: deps.runUrl,
-      }),
+      renderComment(
+        result,
+        {
+          approvals,
+          refused,
+          author: pr.author,
+          owners,
+          strict: deps.strict,
+          runUrl: deps.runUrl,
+        },
+        { extra: reviewerSections(result) },
+      ),
       { create: false },
     );
     comment = posted.result;
@@ -163,7 +178,9 @@ export function gitAuthEnv(env: Env): NodeJS.ProcessEnv {
 
 /**
  * Judges a pull request the way the gate does: the base branch's tip against the pull request's
- * head, or, when the head is behind, GitHub's merge commit against its first parent.
+ * head, or, when the head is behind, the merge of the two against the tip. The merge is made here
+ * (`git merge-tree`), not read from `refs/pull/N/merge`, which GitHub computes lazily and does not
+ * have for a conflicting pull request; a conflict is that pull request's answer, not the run's.
  */
 export function pullRequestJudge(options: {
   cwd: string;
@@ -187,9 +204,7 @@ export function pullRequestJudge(options: {
     const base = await options.git.resolveCommit('HEAD');
     let range = { base, head: pr.headSha };
     if (!(await options.git.isAncestor(base, pr.headSha))) {
-      await fetch([`+refs/pull/${pr.number}/merge:${local}/merge`]);
-      const merge = await options.git.resolveCommit(`${local}/merge`);
-      range = { base: (await options.git.firstParent(merge)) ?? base, head: merge };
+      range = { base, head: await mergeCommit(options.cwd, base, pr.headSha, now) };
     }
     return options.evaluate({
       cwd: options.cwd,
@@ -202,19 +217,58 @@ export function pullRequestJudge(options: {
   };
 }
 
+/** The merge of `head` into `base`, as a commit of this clone; throws on a conflict. */
+export async function mergeCommit(
+  cwd: string,
+  base: string,
+  head: string,
+  now: Date,
+): Promise<string> {
+  const merged = await run('git', ['merge-tree', '--write-tree', '--name-only', base, head], {
+    cwd,
+  }).catch((error: { code?: number; stdout?: string }) => {
+    if (error.code !== 1) throw error;
+    const files = (error.stdout ?? '').split('\n').slice(1).filter(Boolean);
+    throw new Error(
+      `conflicts with the base${files.length ? ` in ${files.slice(0, 3).join(', ')}` : ''}: resolve them and push`,
+    );
+  });
+  const tree = merged.stdout.split('\n')[0]?.trim() ?? '';
+  const stamp = `${Math.floor(now.getTime() / 1000)} +0000`;
+  const commit = await run(
+    'git',
+    ['commit-tree', tree, '-p', base, '-p', head, '-m', 'flags re-check: merge with the base'],
+    {
+      cwd,
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'flags re-check',
+        GIT_AUTHOR_EMAIL: 'flags@localhost',
+        GIT_COMMITTER_NAME: 'flags re-check',
+        GIT_COMMITTER_EMAIL: 'flags@localhost',
+        GIT_AUTHOR_DATE: stamp,
+        GIT_COMMITTER_DATE: stamp,
+      },
+    },
+  );
+  return commit.stdout.trim();
+}
+
 export async function main(
   env: Env = process.env,
   cwd = process.cwd(),
   options: EntryOptions = {},
 ): Promise<number> {
   const log = entryLog('recheck', options);
+  const repoDir = repoDirOf(env, cwd);
+  const etagFile = join(repoDir, '.git', 'flags-github-etags.json');
+  const etags = await loadEtags(etagFile);
   const [{ evaluateCheck }, { GitRepo }, github] = await Promise.all([
     import('../commands/check.ts'),
     import('../adapters/git.ts'),
-    requireGithub(env, options, log),
+    requireGithub(env, { ...options, client: { etags, ...options.client } }, log),
   ]);
   if (!github) return 2;
-  const repoDir = repoDirOf(env, cwd);
   const strict = env['FLAGS_STRICT'] !== 'false';
   const git = new GitRepo(repoDir);
   const { ownersOf } = await import('./gate.ts');
@@ -231,11 +285,30 @@ export async function main(
       runUrl: server && runId ? `${server}/${github.fullName}/actions/runs/${runId}` : null,
       log,
     });
-    // A pull request that could not be judged shows `error` on itself; the run turns red too.
-    return outcomes.some((o) => o.state === 'error') ? 1 : 0;
+    // A pull request that could not be judged shows `error` on itself; the run stays green, or
+    // one bad pull request would turn every run red.
+    await writeFile(etagFile, JSON.stringify([...etags])).catch(() => {});
+    const failed = outcomes.filter((o) => o.state === 'error');
+    if (failed.length > 0)
+      log(`${failed.length} of ${outcomes.length} could not be judged: see their statuses`);
+    return 0;
   } catch (error) {
     log((error as Error).message);
     return 2;
+  }
+}
+
+/**
+ * The answers kept from earlier runs for conditional requests (the workflow restores the file
+ * with the Actions cache). A missing or unreadable file is an empty store: never trusted blindly,
+ * since GitHub re-sends any answer whose ETag no longer matches.
+ */
+async function loadEtags(file: string): Promise<EtagStore> {
+  try {
+    const entries = JSON.parse(await readFile(file, 'utf8')) as [string, EtagEntry][];
+    return new Map(entries.filter((e) => Array.isArray(e) && typeof e[1]?.etag === 'string'));
+  } catch {
+    return new Map();
   }
 }
 

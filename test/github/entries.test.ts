@@ -129,7 +129,8 @@ describe('the entry scripts', () => {
 
   it('recheck.ts marks a pull request it cannot judge as error and goes on', async () => {
     const broken = stub.addPull({ headSha: sha('not-in-origin'), headRef: 'ghost' });
-    expect(await recheckMain(env(), '/', QUIET)).toBe(1);
+    // One pull request's failure is reported on that pull request; the run stays green.
+    expect(await recheckMain(env(), '/', QUIET)).toBe(0);
     expect(stub.latestStatus(sha('not-in-origin'), SOAK_CONTEXT)?.state).toBe('error');
     expect(stub.latestStatus(prHead, SOAK_CONTEXT)?.state).toBe('success');
     broken.state = 'closed';
@@ -150,6 +151,37 @@ describe('the entry scripts', () => {
     expect([...stub.issues.values()].filter((i) => i.labels.includes('flags-report'))).toHaveLength(
       1,
     );
+  });
+});
+
+describe('the re-check makes its own merge with main', () => {
+  it('judges a behind pull request without refs/pull/N/merge, and a conflict only on itself', async () => {
+    const origin = join(scratch, 'origin.git');
+    // Two pull requests made from the old main: one adds a flag, one edits what main edits next.
+    repo.git('checkout', '-q', '-b', 'adds', mainSha);
+    repo.flag('video', { key: 'brand-new', state: 'alpha' });
+    const adds = repo.commit(ago(1), 'add brand-new');
+    repo.git('checkout', '-q', '-b', 'clashes', mainSha);
+    repo.flag('video', { key: 'old-ga', state: 'ga', description: 'Told one way.' });
+    const clashes = repo.commit(ago(1), 'describe old-ga');
+    repo.git('checkout', '-q', 'main');
+    repo.flag('video', { key: 'old-ga', state: 'ga', description: 'Told another way.' });
+    repo.commit(ago(0.5), 'describe old-ga differently');
+    const a = stub.addPull({ headSha: adds, headRef: 'adds', baseSha: mainSha });
+    const c = stub.addPull({ headSha: clashes, headRef: 'clashes', baseSha: mainSha });
+    // Only the heads: GitHub may not have computed a merge ref, and has none for a conflict.
+    repo.git('push', '-q', origin, `${adds}:refs/pull/${a.number}/head`);
+    repo.git('push', '-q', origin, `${clashes}:refs/pull/${c.number}/head`);
+    stub.statuses.length = 0;
+    expect(await recheckMain(env(), '/', QUIET)).toBe(0);
+    expect(stub.latestStatus(adds, SOAK_CONTEXT)?.state).toBe('success');
+    expect(stub.latestStatus(clashes, SOAK_CONTEXT)).toMatchObject({
+      state: 'error',
+      description: expect.stringMatching(/conflicts with the base in flags\/video\/old-ga\.yaml/),
+    });
+    expect(stub.requests.some((r) => r.path.includes('/merge'))).toBe(false);
+    a.state = 'closed';
+    c.state = 'closed';
   });
 });
 

@@ -181,8 +181,10 @@ describe('a promotion too early', () => {
       written: true,
       comment: 'updated',
     });
+    // The merge is made locally: only heads are fetched, never refs/pull/N/merge.
+    expect(fetched.flat().some((refspec) => refspec.includes('/merge'))).toBe(false);
     expect(fetched).toContainEqual([
-      `+refs/pull/${pr.number}/merge:refs/flags-recheck/pr/${pr.number}/merge`,
+      `+refs/pull/${pr.number}/head:refs/flags-recheck/pr/${pr.number}/head`,
     ]);
     expect(stub.latestStatus(prHead, SOAK_CONTEXT)).toMatchObject({
       state: 'success',

@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import { GitHubApiError, type GitHubRepoOptions } from './types.ts';
+import { GitHubApiError, type EtagStore, type GitHubRepoOptions } from './types.ts';
 
 const GitHubOctokit = Octokit.plugin(retry, throttling);
 export type GitHubOctokit = InstanceType<typeof GitHubOctokit>;
@@ -17,6 +17,38 @@ const UNPACED = {
       Promise.resolve(task(...args)),
   }),
 };
+
+/**
+ * Every GET carries the ETag of the answer kept for its URL; a 304 (not counted against the
+ * rate limit) is answered from the kept data, Link header included so pagination goes on.
+ */
+function conditionalRequests(octokit: GitHubOctokit, etags: EtagStore): void {
+  octokit.hook.wrap('request', async (request, options) => {
+    if (options.method !== 'GET') return request(options);
+    const url = octokit.request.endpoint.parse(options).url;
+    const kept = etags.get(url);
+    if (kept) options.headers = { ...options.headers, 'if-none-match': kept.etag };
+    try {
+      const response = await request(options);
+      const etag = response.headers.etag;
+      if (etag) {
+        const link = response.headers.link;
+        etags.set(url, { etag, data: response.data, ...(link ? { link } : {}) });
+      }
+      return response;
+    } catch (error) {
+      if (kept && (error as { status?: number }).status === 304) {
+        return {
+          status: 200,
+          url,
+          headers: kept.link ? { link: kept.link } : {},
+          data: kept.data,
+        } as Awaited<ReturnType<typeof request>>;
+      }
+      throw error;
+    }
+  });
+}
 
 export class GitHubClient {
   readonly owner: string;
@@ -55,6 +87,7 @@ export class GitHubClient {
       // Failures come back as GitHubApiError; the per-request error log would only repeat them.
       log: { debug: () => {}, info: () => {}, warn, error: () => {} },
     });
+    if (options.etags) conditionalRequests(this.octokit, options.etags);
   }
 
   get fullName(): string {

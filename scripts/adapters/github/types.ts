@@ -16,7 +16,22 @@ export interface GitHubRepoOptions {
   paceWrites?: boolean;
   /** Warnings from octokit (deprecations, a limit handler failing). Default: nowhere. */
   warn?: (message: string) => void;
+  /**
+   * Answers of earlier GET requests by URL, sent back as `If-None-Match`: GitHub answers 304
+   * when nothing changed and does not count it against the rate limit. Kept between runs by
+   * the caller (the re-check stores it in .git/, restored by the Actions cache).
+   */
+  etags?: EtagStore;
 }
+
+/** A GET answer kept for a conditional request: its ETag, its data and its Link header. */
+export interface EtagEntry {
+  etag: string;
+  data: unknown;
+  link?: string;
+}
+
+export type EtagStore = Map<string, EtagEntry>;
 
 /** One failed GitHub API call: its HTTP status (0 when no answer) and GitHub's message. */
 export class GitHubApiError extends Error {
