@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   derivedNames,
   nameTable,
-  namesInLine,
-  patternCaptures,
-  tokens,
+  namesInText,
+  patternsInText,
 } from '../../scripts/core/refs/names.ts';
 import { parseRefsConfig } from '../../scripts/core/refs/config.ts';
 
@@ -21,7 +20,7 @@ describe('names of a flag in code', () => {
 
   it('matches whole words only, so a key never counts inside a longer key', () => {
     const table = nameTable(['live-view', 'live-view-webrtc', 'live']);
-    const keysIn = (line: string) => namesInLine(line, table).flatMap((n) => n.keys);
+    const keysIn = (line: string) => namesInText(line, table).flatMap((n) => n.keys);
     expect(keysIn('flag("live-view-webrtc")')).toEqual(['live-view-webrtc']);
     expect(keysIn('flags.liveViewWebrtc && flags.liveView')).toEqual([
       'live-view-webrtc',
@@ -29,7 +28,12 @@ describe('names of a flag in code', () => {
     ]);
     expect(keysIn('LIVE_VIEW_WEBRTC_DEBUG FF_LIVE_VIEW isLiveView')).toEqual([]);
     expect(keysIn('--live-view --live')).toEqual(['live-view', 'live']);
-    expect(tokens('a.b-c --d- $e_f')).toEqual(['a', 'b-c', 'd', 'e_f']);
+    expect(
+      namesInText('x\nliveView;\n\n  "live-view-webrtc"\n', table).map((n) => [n.name, n.line]),
+    ).toEqual([
+      ['liveView', 2],
+      ['live-view-webrtc', 4],
+    ]);
   });
 
   it('counts a name two keys derive for both, and aliases for their key', () => {
@@ -41,11 +45,15 @@ describe('names of a flag in code', () => {
   });
 
   it('takes the named group, else the first group, of a pattern', () => {
-    expect(patternCaptures(`useFlag('a-b') useFlag("c")`, /useFlag\(['"]([a-z-]+)['"]\)/)).toEqual([
-      'a-b',
-      'c',
+    const pattern = /useFlag\(['"]([a-z-]+)['"]\)/g;
+    expect(patternsInText(`useFlag('a-b')\n\nuseFlag("c")`, pattern)).toEqual([
+      { name: 'a-b', line: 1 },
+      { name: 'c', line: 3 },
     ]);
-    expect(patternCaptures('FF_A FF_B', /FF_(?<name>[A-Z]+)/)).toEqual(['A', 'B']);
+    expect(patternsInText('FF_A FF_B', /FF_(?<name>[A-Z]+)/).map((f) => f.name)).toEqual([
+      'A',
+      'B',
+    ]);
   });
 });
 

@@ -2,7 +2,7 @@
 // names `export` generates (flag-names.ts, so both agree), and configured aliases. Pure.
 import { camelCaseName, pascalCaseName, screamingSnakeName } from '../flag-names.ts';
 
-/** A name counts only as a whole token of these characters (see tokens()). */
+/** A name is one word of these characters (see namesInText). */
 export const NAME_PATTERN = /^[A-Za-z0-9_]+(-[A-Za-z0-9_]+)*$/;
 
 /** Every name, and the keys it stands for (two keys can derive one name: it counts for both). */
@@ -33,47 +33,6 @@ export function nameTable(
   return table;
 }
 
-/**
- * The words of a line that could be names: maximal runs of letters, digits, `_` and `-`, with
- * hyphens at either end dropped (`--live-view` is `live-view`). Matching whole runs is what keeps
- * `live-view` from counting inside `live-view-webrtc`, and `liveView` inside `liveViewWebrtc`.
- */
-export function tokens(line: string): string[] {
-  const found: string[] = [];
-  for (const match of line.matchAll(/[A-Za-z0-9_-]+/g)) {
-    const token = match[0].replace(/^-+|-+$/g, '');
-    if (token !== '') found.push(token);
-  }
-  return found;
-}
-
-/** The names in `line` (each once, in order of first appearance) and the keys they stand for. */
-export function namesInLine(line: string, table: NameTable): { name: string; keys: string[] }[] {
-  const seen = new Set<string>();
-  const found: { name: string; keys: string[] }[] = [];
-  for (const token of tokens(line)) {
-    if (seen.has(token)) continue;
-    seen.add(token);
-    const keys = table.get(token);
-    if (keys) found.push({ name: token, keys });
-  }
-  return found;
-}
-
-/** The captures of a source's pattern in `line`: group `name`, else group 1, else the match. */
-export function patternCaptures(line: string, pattern: RegExp): string[] {
-  const global = new RegExp(
-    pattern.source,
-    pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`,
-  );
-  const found: string[] = [];
-  for (const match of line.matchAll(global)) {
-    const capture = match.groups?.['name'] ?? match[1] ?? match[0];
-    if (capture && !found.includes(capture)) found.push(capture);
-  }
-  return found;
-}
-
 /** Counts lines as a scan moves forward through a text, so each match costs only its distance. */
 class LineCounter {
   private line = 1;
@@ -93,7 +52,9 @@ class LineCounter {
 
 /**
  * Every name in a whole text with its 1-based line: one pass over its words, each looked up in
- * the table, however many flags there are (the words are those of tokens()).
+ * the table, however many flags there are (maximal runs of letters, digits, `_` and `-`, hyphens at either end dropped, so
+ * `--live-view` is `live-view`). Matching whole words is what keeps `live-view` from counting
+ * inside `live-view-webrtc`, and `liveView` inside `liveViewWebrtc`.
  */
 export function namesInText(
   text: string,
