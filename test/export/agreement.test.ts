@@ -178,7 +178,8 @@ describe('flagd export agrees with the platform', { timeout: 120_000 }, () => {
       w.repo.remove(`flags/${f.team}/${key}.yaml`);
     }
     w.repo.commit(at(100), 'promote to ga, remove five alpha flags');
-    await cli(w, at(101), ['deploy', '--now', at(101), '--concurrency', '16']);
+    // A fresh platform: the repository's history is the witness (deploy's --adopt).
+    await cli(w, at(101), ['deploy', '--adopt', '--now', at(101), '--concurrency', '16']);
 
     const live = new Set((await w.platform.client.listFlags()).map((f) => f.key));
     expect(live.size).toBe(1000 - removed.length);

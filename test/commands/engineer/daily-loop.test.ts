@@ -13,6 +13,8 @@ import { BACKOFF, EDGE, LIVE_VIEW, flagText, repoWithLiveView } from './fixtures
 let stub: GitHubStub;
 beforeAll(async () => {
   stub = await startGitHubStub();
+  // `--open-pr` runs on an engineer's machine with their own token, which may ask teams.
+  stub.tokenKind = 'user';
 });
 afterAll(async () => {
   await stub.close();

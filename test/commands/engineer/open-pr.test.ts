@@ -12,6 +12,8 @@ const JDOE_EDGE = 'flags/jdoe/edge-session-resume.yaml';
 let stub: GitHubStub;
 beforeAll(async () => {
   stub = await startGitHubStub();
+  // `--open-pr` runs on an engineer's machine with their own token, which may ask teams.
+  stub.tokenKind = 'user';
 });
 afterAll(async () => {
   await stub.close();
