@@ -28,7 +28,7 @@ interface ExportResult {
 }
 
 const regenerate = (t: Target): string =>
-  `npm run --silent flags -- export --format ${t.format} --out ${t.path}`;
+  `npx flags export --format ${t.format} --out ${t.path}`;
 
 function isFormat(text: string): text is ExportFormat {
   return (EXPORT_FORMATS as readonly string[]).includes(text);
@@ -109,7 +109,7 @@ function render(result: ExportResult, ctx: CommandContext): string {
   const s = style(colourEnabled(ctx.env, ctx.isTTY));
   const commit = result.commit.slice(0, 12);
   if (result.violations.length > 0) {
-    return `${renderViolations(result.violations, s)}\n${s.red('✗')} the flags at ${commit} do not load: nothing exported (run \`npm run flags -- validate\`)\n`;
+    return `${renderViolations(result.violations, s)}\n${s.red('✗')} the flags at ${commit} do not load: nothing exported (run \`npx flags validate\`)\n`;
   }
   const lines = result.files.map((f) => {
     if (f.status === 'written')

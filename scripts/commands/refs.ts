@@ -91,6 +91,6 @@ function renderRefs(result: RefsResult, colour: boolean): string {
     for (const u of result.unknown) lines.push(`  ${u.source}:${u.path}:${u.line}  ${u.name}`);
   }
   if (!result.ok)
-    lines.push('', `${s.red('✗')} the flags break rules: run \`npm run flags -- validate\``);
+    lines.push('', `${s.red('✗')} the flags break rules: run \`npx flags validate\``);
   return lines.join('\n') + '\n';
 }

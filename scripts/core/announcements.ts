@@ -48,7 +48,7 @@ export function announcementFor(flag: Flag, state: Exclude<State, 'alpha'>): Ann
     text: [
       `**${key}** is now generally available: on by default for every org that has not opted out. ${summary(flag)}`,
       manualLine(flag),
-      `Revert path (named, for ${key}): \`POST /api/v1/platform/feature-flags/${key}/state\` with \`{"state": "alpha"}\`; orgs lose the feature within 60 seconds. Then post the revert reason and the incident link in #novavms-releases, open a postmortem, and record it here with \`npm run flags -- revert ${key} --reason "..." --incident URL\`. Owner: ${flag.owner}.`,
+      `Revert path (named, for ${key}): \`POST /api/v1/platform/feature-flags/${key}/state\` with \`{"state": "alpha"}\`; orgs lose the feature within 60 seconds. Then post the revert reason and the incident link in #novavms-releases, open a postmortem, and record it here with \`npx flags revert ${key} --reason "..." --incident URL\`. Owner: ${flag.owner}.`,
     ].join('\n'),
   };
 }

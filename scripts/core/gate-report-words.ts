@@ -25,7 +25,7 @@ const FIX: Partial<Record<RuleId, string>> = {
   parse: 'make the file one valid YAML document (no duplicate keys, no anchors).',
   file: 'keep only `flags/**/<key>.yaml` files of at most 64 KiB of UTF-8 under `flags/`.',
   schema:
-    'fix the field as `schema/flag.schema.json` describes it (`npm run --silent flags -- validate`).',
+    'fix the field as `schema/flag.schema.json` describes it (`npx flags validate`).',
   'key-mismatch': 'make `key` equal the file name, or rename the file.',
   'duplicate-key': 'keep one file per key.',
   'dependency-missing': 'add the missing flag first, or drop it from `depends_on`.',
@@ -38,7 +38,7 @@ const FIX: Partial<Record<RuleId, string>> = {
   'override-invalid':
     'give `override` a `decision_maker`, an https `incident` and a `reason` for this change only, and have the decision-maker approve the current head.',
   'revert-reason':
-    'add a fresh `revert: {reason, incident}` block (`npm run --silent flags -- revert <key> --reason "..." --incident <URL>`).',
+    'add a fresh `revert: {reason, incident}` block (`npx flags revert <key> --reason "..." --incident <URL>`).',
   revertible: 'a ga flag must be `revertible: true`, with a migration idempotent both ways.',
   removal:
     'remove dependents first; revert a beta flag to alpha instead; remove a ga flag after 7 days at ga.',

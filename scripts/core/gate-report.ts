@@ -40,7 +40,7 @@ export interface GateStatus {
 
 /** The command that undoes a promotion to ga, ready to copy during an incident. */
 export function revertCommand(key: string): string {
-  return `npm run --silent flags -- revert ${key} --reason "..." --incident <URL>`;
+  return `npx flags revert ${key} --reason "..." --incident <URL>`;
 }
 
 /** `2026-11-27 14:00 UTC`, or `—` when unknown. */

@@ -143,7 +143,7 @@ describe('flags export', { timeout: 120_000 }, () => {
     expect(stale.stdout).toContain(
       '✗ generated/flags.ts is stale (flags at ' +
         repo.head().slice(0, 12) +
-        '): run `npm run --silent flags -- export --format typescript --out generated/flags.ts` and commit it',
+        '): run `npx flags export --format typescript --out generated/flags.ts` and commit it',
     );
     // One file, named by --format and --out.
     const one = await repo.cli([

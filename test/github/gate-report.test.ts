@@ -182,10 +182,10 @@ describe('the comment', () => {
       strict: true,
     });
     expect(revertCommand('smart-search')).toBe(
-      'npm run --silent flags -- revert smart-search --reason "..." --incident <URL>',
+      'npx flags revert smart-search --reason "..." --incident <URL>',
     );
     expect(body).toContain(
-      '```sh\nnpm run --silent flags -- revert smart-search --reason "..." --incident <URL>\n```',
+      '```sh\nnpx flags revert smart-search --reason "..." --incident <URL>\n```',
     );
     expect(body).not.toContain('revert live-view');
   });

@@ -222,7 +222,7 @@ describe('the gate in a pull request', () => {
     expect(comments).toHaveLength(1);
     expect(comments[0]?.body).toContain('| `live-view` | @dana | ✅ yes |');
     expect(comments[0]?.body).toContain(
-      'npm run --silent flags -- revert live-view --reason "..." --incident <URL>',
+      'npx flags revert live-view --reason "..." --incident <URL>',
     );
   });
 

@@ -16,7 +16,7 @@ export function revertReasonRule(b: FlagFile, h: FlagFile, from: State, to: Stat
       h.flag.revert ? ['revert'] : ['state'],
       fresh
         ? `the \`revert\` block ${problems.join(' and ')}: a revert needs a reason and the https link to its incident thread`
-        : `${from} to ${to} lowers the state without a fresh \`revert\` block: add \`revert: {reason: "...", incident: "https://..."}\` for this revert (or use \`npm run flags -- revert ${key} --reason ... --incident URL\`)`,
+        : `${from} to ${to} lowers the state without a fresh \`revert\` block: add \`revert: {reason: "...", incident: "https://..."}\` for this revert (or use \`npx flags revert ${key} --reason ... --incident URL\`)`,
     ),
   ];
 }

@@ -3,7 +3,7 @@ import { ownersOf, sameOwner, type Codeowners } from '../codeowners.ts';
 import type { FlagSet, Violation } from '../model.ts';
 import { flagViolation } from './violation.ts';
 
-const FIX = 'run `npm run flags -- codeowners --write` to regenerate the flag rules';
+const FIX = 'run `npx flags codeowners --write` to regenerate the flag rules';
 
 export function codeownersRule(set: FlagSet, codeowners: Codeowners | null): Violation[] {
   const violations: Violation[] = [];
