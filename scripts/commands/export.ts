@@ -27,8 +27,7 @@ interface ExportResult {
   violations: Violation[];
 }
 
-const regenerate = (t: Target): string =>
-  `npx flags export --format ${t.format} --out ${t.path}`;
+const regenerate = (t: Target): string => `npx flags export --format ${t.format} --out ${t.path}`;
 
 function isFormat(text: string): text is ExportFormat {
   return (EXPORT_FORMATS as readonly string[]).includes(text);

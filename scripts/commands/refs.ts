@@ -90,7 +90,6 @@ function renderRefs(result: RefsResult, colour: boolean): string {
     lines.push('', s.red('Names the pattern found that are no flag:'));
     for (const u of result.unknown) lines.push(`  ${u.source}:${u.path}:${u.line}  ${u.name}`);
   }
-  if (!result.ok)
-    lines.push('', `${s.red('✗')} the flags break rules: run \`npx flags validate\``);
+  if (!result.ok) lines.push('', `${s.red('✗')} the flags break rules: run \`npx flags validate\``);
   return lines.join('\n') + '\n';
 }

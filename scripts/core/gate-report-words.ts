@@ -24,8 +24,7 @@ export const RUNBOOK_CRITERIA: Record<
 const FIX: Partial<Record<RuleId, string>> = {
   parse: 'make the file one valid YAML document (no duplicate keys, no anchors).',
   file: 'keep only `flags/**/<key>.yaml` files of at most 64 KiB of UTF-8 under `flags/`.',
-  schema:
-    'fix the field as `schema/flag.schema.json` describes it (`npx flags validate`).',
+  schema: 'fix the field as `schema/flag.schema.json` describes it (`npx flags validate`).',
   'key-mismatch': 'make `key` equal the file name, or rename the file.',
   'duplicate-key': 'keep one file per key.',
   'dependency-missing': 'add the missing flag first, or drop it from `depends_on`.',
