@@ -358,7 +358,7 @@ describe('output', () => {
     const deploy = await w.repo.cli(['deploy', '--help']);
     expect(deploy.status).toBe(0);
     expect(deploy.stdout).toContain(
-      'Usage: flags deploy [--platform-url URL] [--dry-run] [--branch NAME] [--adopt] [--json]',
+      'Usage: npx flags deploy [--platform-url URL] [--dry-run] [--branch NAME] [--adopt] [--json]',
     );
     expect(deploy.stdout).toContain(
       'The platform is the witness: a state the platform has not served',
@@ -369,9 +369,10 @@ describe('output', () => {
     expect(deploy.stdout).toMatch(/--branch NAME +the branch being deployed \(default main\)/);
     const plan = await w.repo.cli(['plan', '--help']);
     expect(plan.stdout).toContain(
-      'Usage: flags plan [--platform-url URL] [--branch NAME] [--adopt] [--json]',
+      'Usage: npx flags plan [--platform-url URL] [--branch NAME] [--adopt] [--now ISO] [--json]',
     );
     expect(plan.stdout).toContain('--adopt');
+    expect(plan.stdout).toContain('HELD');
     expect(plan.stdout).not.toContain('--dry-run');
   });
 
