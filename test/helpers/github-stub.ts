@@ -109,8 +109,11 @@ export class GitHubStub {
   readonly openApiProblems: string[] = [];
   /** The primary rate limit: GITHUB_TOKEN has 1,000 requests an hour per repository. */
   readonly rateLimit = { limit: 1000, used: 0 };
-  /** Which token asks: the workflow's GITHUB_TOKEN cannot request team reviews; an App can. */
-  tokenKind: 'workflow' | 'app' = 'workflow';
+  /**
+   * Which token asks: the workflow's GITHUB_TOKEN cannot request team reviews; a GitHub App's or
+   * a person's (an engineer's `--open-pr`) can.
+   */
+  tokenKind: 'workflow' | 'app' | 'user' = 'workflow';
   /** The repository setting "Allow GitHub Actions to create and approve pull requests". */
   actionsMayCreatePullRequests = true;
   /** Commits the repository has beyond the stand-in's own (a test clone's), for statuses. */

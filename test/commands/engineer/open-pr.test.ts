@@ -12,6 +12,7 @@ const JDOE_EDGE = 'flags/jdoe/edge-session-resume.yaml';
 let stub: GitHubStub;
 beforeAll(async () => {
   stub = await startGitHubStub();
+  stub.tokenKind = 'user'; // an engineer's own token, which may ask teams for review
 });
 afterAll(async () => {
   await stub.close();
