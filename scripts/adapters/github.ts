@@ -68,7 +68,7 @@ export class GitHubRepo {
     pr: number,
     marker: string,
     body: string,
-    options: { create?: boolean } = {},
+    options: { create?: boolean; botLogin?: string } = {},
   ): Promise<StickyCommentResult> {
     return upsertStickyComment(this.#gh, pr, marker, body, options);
   }

@@ -57,6 +57,22 @@ describe('sticky comment', () => {
     expect(result).toMatchObject({ result: 'updated', id: mine.id });
   });
 
+  it("never edits a person's comment quoting the marker, nor another bot's: it makes its own", async () => {
+    const pr = stub.addPull({ headSha: sha('quote-only-head') });
+    const human = stub.addComment(pr.number, `see ${hiddenMarker('flags-gate')} here`);
+    const other = stub.addComment(pr.number, `${hiddenMarker('flags-gate')}\nx`, {
+      login: 'other-app[bot]',
+      type: 'Bot',
+    });
+    const result = await github.upsertStickyComment(pr.number, 'flags-gate', 'new');
+    expect(result.result).toBe('created');
+    expect(result.id).not.toBe(human.id);
+    expect(result.id).not.toBe(other.id);
+    expect(stub.comments.find((c) => c.id === human.id)?.body).toBe(
+      `see ${hiddenMarker('flags-gate')} here`,
+    );
+  });
+
   it('falls back to forbidden on a fork instead of throwing', async () => {
     const pr = stub.addPull({ headSha: sha('fork-head'), headRepo: 'someone/flags' });
     stub.forkMode = true;

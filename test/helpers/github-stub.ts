@@ -111,7 +111,7 @@ export class GitHubStub {
   readonly rateLimit = { limit: 1000, used: 0 };
   /**
    * Which token asks: the workflow's GITHUB_TOKEN cannot request team reviews; a GitHub App's or
-   * a person's own token (an engineer's `--open-pr`) can.
+   * a person's (an engineer's `--open-pr`) can.
    */
   tokenKind: 'workflow' | 'app' | 'user' = 'workflow';
   /** The repository setting "Allow GitHub Actions to create and approve pull requests". */

@@ -12,7 +12,11 @@ export async function upsertStickyComment(
   pr: number,
   marker: string,
   body: string,
-  options: { create?: boolean } = {},
+  options: {
+    create?: boolean;
+    /** The login the token comments as; default `github-actions[bot]` (GITHUB_TOKEN). */
+    botLogin?: string;
+  } = {},
 ): Promise<StickyCommentResult> {
   const tag = hiddenMarker(marker);
   const text = body.includes(tag) ? body : `${tag}\n${body}`;
@@ -24,9 +28,15 @@ export async function upsertStickyComment(
         per_page: 100,
       }),
     );
-    const mine = comments.filter((c) => (c.body ?? '').includes(tag));
-    // Someone may quote the marker; the bot's own comment wins.
-    const existing = mine.find((c) => c.user?.type === 'Bot') ?? mine[0];
+    // The bot's own comment, by its login and the marker: a person quoting the marker (or
+    // another bot) is never edited; without one, a new comment is made.
+    const login = (options.botLogin ?? 'github-actions[bot]').toLowerCase();
+    const existing = comments.find(
+      (c) =>
+        (c.body ?? '').includes(tag) &&
+        c.user?.type === 'Bot' &&
+        c.user.login.toLowerCase() === login,
+    );
     if (existing) {
       if (existing.body === text) {
         return { result: 'unchanged', id: existing.id, url: existing.html_url };
