@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { EvaluationError, UsageError } from '../core/errors.ts';
+import { gitAuthEnv } from './git-auth.ts';
 
 const run = promisify(execFile);
 
@@ -25,12 +26,16 @@ export class NotBranchTipError extends Error {
 export type BranchCheck =
   { checked: true; branch: string; tip: string } | { checked: false; branch: string; why: string };
 
-async function git(cwd: string, args: string[]): Promise<string> {
+async function git(
+  cwd: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<string> {
   const { stdout } = await run('git', args, {
     cwd,
     encoding: 'utf8',
-    // Never wait for a password prompt in CI.
-    env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+    // Never a password prompt; in CI the workflow token, since checkout keeps no credentials.
+    env: gitAuthEnv(env),
     maxBuffer: 1 << 20,
   });
   return stdout.trim();
@@ -42,18 +47,26 @@ export function validBranchName(name: string): string {
   return name;
 }
 
-/** Fetches `branch` from origin (where there is one) and requires HEAD to be its tip. */
+/**
+ * Fetches `branch` from origin (where there is one) and requires HEAD to be its tip. `env` gives
+ * the fetch GITHUB_TOKEN where CI has one.
+ */
 export async function requireBranchTip(
   cwd: string,
   branch: string,
   head: string,
+  env: Record<string, string | undefined> = {},
 ): Promise<BranchCheck> {
   const remotes = (await git(cwd, ['remote']).catch(() => '')).split('\n');
   if (!remotes.includes('origin'))
     return { checked: false, branch, why: 'no origin remote: nothing to compare with' };
   const ref = `refs/remotes/origin/${branch}`;
   try {
-    await git(cwd, ['fetch', '--quiet', '--no-tags', 'origin', `+refs/heads/${branch}:${ref}`]);
+    await git(
+      cwd,
+      ['fetch', '--quiet', '--no-tags', 'origin', `+refs/heads/${branch}:${ref}`],
+      env,
+    );
   } catch (error) {
     const detail = ((error as { stderr?: string }).stderr ?? (error as Error).message)
       .trim()

@@ -130,7 +130,9 @@ export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
   const head = await git.resolveCommit('HEAD');
   // Before anything is read from the platform: an old commit must not even plan against it.
   const branch =
-    options.branch === null ? null : await requireBranchTip(options.cwd, options.branch, head);
+    options.branch === null
+      ? null
+      : await requireBranchTip(options.cwd, options.branch, head, options.env);
   const { set: desired } = await flagsAt(git, head);
 
   say(`reading the platform at ${url}`);

@@ -28,6 +28,7 @@ import {
 } from '../core/gate-report.ts';
 import { reviewerSections } from '../core/edit-diff.ts';
 import type { CheckResult } from '../core/model.ts';
+import { gitAuthEnv } from '../adapters/git-auth.ts';
 import { entryLog, repoDirOf, requireGithub, type EntryOptions, type Env } from './entry.ts';
 import { applyOverrideApprovals, type Evaluate, type GateGit } from './gate.ts';
 
@@ -158,23 +159,7 @@ async function recheckOne(pr: PullRequestInfo, deps: RecheckDeps): Promise<Reche
 
 const run = promisify(execFile);
 
-/**
- * git with the workflow token as an HTTP header for this one process, through git's environment
- * configuration: never in argv, never stored in .git/config (checkout keeps no credentials).
- */
-export function gitAuthEnv(env: Env): NodeJS.ProcessEnv {
-  const token = env['GITHUB_TOKEN'];
-  const server = (env['GITHUB_SERVER_URL'] ?? 'https://github.com').replace(/\/+$/, '');
-  const base: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
-  if (!token) return base;
-  const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
-  return {
-    ...base,
-    GIT_CONFIG_COUNT: '1',
-    GIT_CONFIG_KEY_0: `http.${server}/.extraheader`,
-    GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}`,
-  };
-}
+export { gitAuthEnv } from '../adapters/git-auth.ts';
 
 /**
  * Judges a pull request the way the gate does: the base branch's tip against the pull request's
