@@ -17,19 +17,9 @@ import {
 import { GitRepo } from '../../scripts/adapters/git.ts';
 import { keyFromPath } from '../../scripts/core/parse-flag.ts';
 import { cleanupRepos, gitRepo, type TestRepo } from '../helpers/git-repo.ts';
+import { seededRandom as random } from '../helpers/random.ts';
 
 afterEach(cleanupRepos);
-
-/** A small seeded generator (mulberry32), so a failure names a history that can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STATES = ['alpha', 'beta', 'ga'] as const;
 const KEYS = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5'];

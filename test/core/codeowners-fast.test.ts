@@ -2,17 +2,7 @@
 // rules) must pick the same rule as the plain last-match-wins scan, on generated rule sets.
 import { describe, expect, it } from 'vitest';
 import { ownersOf, ownersOfByScan, parseCodeowners } from '../../scripts/core/codeowners.ts';
-
-/** A small seeded generator (mulberry32), so a failure names a case that can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../helpers/random.ts';
 
 const pick = <T>(next: () => number, list: readonly T[]): T =>
   list[Math.floor(next() * list.length)]!;

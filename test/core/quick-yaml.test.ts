@@ -7,6 +7,7 @@ import { inspect, isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { quickLoad } from '../../scripts/core/quick-yaml.ts';
+import { seededRandom as random } from '../helpers/random.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -39,17 +40,6 @@ function agree(text: string): boolean {
     `the two read differently:\n${text}\nquick: ${inspect(quick)}\nyaml: ${inspect(data)}`,
   ).toBe(true);
   return true;
-}
-
-/** A small seeded generator (mulberry32), so a failure names a case that can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SCALARS = [

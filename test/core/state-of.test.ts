@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fullStateOf, quickStateOf, stateOfText } from '../../scripts/core/state-of.ts';
+import { seededRandom as random } from '../helpers/random.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -127,17 +128,6 @@ describe('stateOfText: the quick reader against the full parse', () => {
     expect(taken).toBeGreaterThan(600);
   }, 300_000); // CPU work on a shared machine: a bound, not a race
 });
-
-/** A small seeded generator (mulberry32), so a failure names a case that can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALUES = [
   'ga',
