@@ -192,9 +192,9 @@ describe('--open-pr', () => {
       'No GitHub token (GITHUB_TOKEN and GITHUB_REPOSITORY): the branch is pushed; open the pull request with:',
     );
     expect(run.stdout).toContain(
-      "gh pr create --base main --head flags/promote-live-view --title 'Promote live-view to beta' --body-file .git/FLAGS_PR_BODY.md --label promote --label flag:live-view --reviewer novalien/video",
+      "gh pr create --base main --head flags/promote-live-view --title 'Promote live-view to beta' --body-file .git/flags-pr/flags-promote-live-view.md --label promote --label flag:live-view --reviewer novalien/video",
     );
-    const body = readFileSync(join(repo.dir, '.git/FLAGS_PR_BODY.md'), 'utf8');
+    const body = readFileSync(join(repo.dir, '.git/flags-pr/flags-promote-live-view.md'), 'utf8');
     expect(body).toContain('| `live-view` | `flags/video/live-view.yaml` | alpha → beta |');
   });
 
@@ -258,6 +258,6 @@ describe('--open-pr', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('HEAD is detached');
     expect(repo.read(LIVE_VIEW)).toBe(before);
-    expect(existsSync(join(repo.dir, '.git/FLAGS_PR_BODY.md'))).toBe(false);
+    expect(existsSync(join(repo.dir, '.git/flags-pr'))).toBe(false);
   });
 });
