@@ -159,8 +159,6 @@ async function recheckOne(pr: PullRequestInfo, deps: RecheckDeps): Promise<Reche
 
 const run = promisify(execFile);
 
-export { gitAuthEnv } from '../adapters/git-auth.ts';
-
 /**
  * Judges a pull request the way the gate does: the base branch's tip against the pull request's
  * head, or, when the head is behind, the merge of the two against the tip. The merge is made here

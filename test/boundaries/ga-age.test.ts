@@ -2,7 +2,6 @@
 // 7 days at ga, and is reported stale (its code is technical debt) after 14. The clock is the
 // committer time; every commit here carries an author date a month earlier, so a clock read from
 // author dates (which authors set) would call the flags old enough at once.
-import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupRepos, gitRepo, type TestRepo } from '../helpers/git-repo.ts';
 
@@ -17,22 +16,7 @@ function at(ms: number): string {
 
 /** Commits with committer time `committed` and an author time 30 days before it. */
 function commitForgedAuthor(repo: TestRepo, committed: string): string {
-  repo.git('add', '-A');
-  execFileSync('git', ['commit', '-q', '--allow-empty', '-m', `at ${committed}`], {
-    cwd: repo.dir,
-    env: {
-      ...process.env,
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_AUTHOR_NAME: 'Author',
-      GIT_AUTHOR_EMAIL: 'author@example.com',
-      GIT_COMMITTER_NAME: 'Committer',
-      GIT_COMMITTER_EMAIL: 'committer@example.com',
-      GIT_COMMITTER_DATE: committed,
-      GIT_AUTHOR_DATE: at(Date.parse(committed) - 30 * DAY),
-    },
-  });
-  return repo.head();
+  return repo.commitDated({ committer: committed, author: at(Date.parse(committed) - 30 * DAY) });
 }
 
 function gaRepo(): TestRepo {

@@ -6,11 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOAK_CONTEXT } from '../../scripts/core/gate-report.ts';
 import { main as gateMain } from '../../scripts/github/gate.ts';
-import {
-  gitAuthEnv,
-  main as recheckMain,
-  recheckPullRequests,
-} from '../../scripts/github/recheck.ts';
+import { gitAuthEnv } from '../../scripts/adapters/git-auth.ts';
+import { main as recheckMain, recheckPullRequests } from '../../scripts/github/recheck.ts';
 import { main as reportMain } from '../../scripts/github/report.ts';
 import { cleanupRepos, gitRepo, type TestRepo } from '../helpers/git-repo.ts';
 import {

@@ -93,10 +93,21 @@ export class TestRepo {
 
   /** Commits everything with committer and author date `at` (ISO); returns the sha. */
   commit(at: string, message = `change at ${at}`): string {
+    return this.commitDated({ committer: at, author: at }, message);
+  }
+
+  /**
+   * Commits everything with different committer and author dates: the soak clock is committer
+   * time (when the commit reached the branch); the author date is the author's to set.
+   */
+  commitDated(
+    dates: { committer: string; author: string },
+    message = `change at ${dates.committer}`,
+  ): string {
     execFileSync('git', ['add', '-A'], { cwd: this.dir, env: gitEnv() });
     execFileSync('git', ['commit', '-q', '--allow-empty', '-m', message], {
       cwd: this.dir,
-      env: { ...gitEnv(), GIT_COMMITTER_DATE: at, GIT_AUTHOR_DATE: at },
+      env: { ...gitEnv(), GIT_COMMITTER_DATE: dates.committer, GIT_AUTHOR_DATE: dates.author },
     });
     return this.head();
   }

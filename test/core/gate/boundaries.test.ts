@@ -2,7 +2,7 @@
 // (the soak clock is committer time, so an author date that says otherwise must change nothing).
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupRepos, gitRepo } from '../../helpers/git-repo.ts';
-import { check, commitDated } from './run-check.ts';
+import { check } from './run-check.ts';
 
 afterEach(cleanupRepos);
 
@@ -15,9 +15,9 @@ describe('the soak, to the second, on committer time', () => {
     const repo = gitRepo().flag('video', { key: 'live' });
     const entered = '2026-11-20T10:00:00Z';
     // The author claims a week earlier: the clock must not believe it.
-    const base = commitDated(repo, { committer: entered, author: '2026-11-13T10:00:00Z' });
+    const base = repo.commitDated({ committer: entered, author: '2026-11-13T10:00:00Z' });
     repo.flag('video', { key: 'live', state: 'beta' });
-    commitDated(repo, { committer: '2026-11-21T09:00:00Z', author: '2026-11-14T00:00:00Z' });
+    repo.commitDated({ committer: '2026-11-21T09:00:00Z', author: '2026-11-14T00:00:00Z' });
     const early = await check(repo, base, after(entered, 24 * HOUR - 1));
     expect(early.errors).toEqual(['soak']);
     expect(early.json.changes[0]).toMatchObject({
@@ -36,9 +36,9 @@ describe('the soak, to the second, on committer time', () => {
     const entered = '2026-11-20T10:00:00Z';
     repo.flag('video', { key: 'live', state: 'beta' });
     // The author claims a later time: were it the clock, the exact boundary would be refused.
-    const base = commitDated(repo, { committer: entered, author: '2026-11-22T10:00:00Z' });
+    const base = repo.commitDated({ committer: entered, author: '2026-11-22T10:00:00Z' });
     repo.flag('video', { key: 'live', state: 'ga' });
-    commitDated(repo, { committer: '2026-11-23T00:00:00Z', author: '2026-11-23T00:00:00Z' });
+    repo.commitDated({ committer: '2026-11-23T00:00:00Z', author: '2026-11-23T00:00:00Z' });
     const early = await check(repo, base, after(entered, 72 * HOUR - 1));
     expect(early.errors).toEqual(['soak']);
     const exact = await check(repo, base, after(entered, 72 * HOUR));
@@ -55,9 +55,9 @@ describe('the soak, to the second, on committer time', () => {
     repo.flag('video', { key: 'old', state: 'beta' }).commit('2026-11-02T00:00:00Z');
     const entered = '2026-11-10T00:00:00Z';
     repo.flag('video', { key: 'old', state: 'ga' });
-    const base = commitDated(repo, { committer: entered, author: '2026-11-01T00:00:00Z' });
+    const base = repo.commitDated({ committer: entered, author: '2026-11-01T00:00:00Z' });
     repo.remove('flags/video/old.yaml');
-    commitDated(repo, { committer: '2026-11-16T00:00:00Z', author: '2026-11-16T00:00:00Z' });
+    repo.commitDated({ committer: '2026-11-16T00:00:00Z', author: '2026-11-16T00:00:00Z' });
     const early = await check(repo, base, after(entered, 7 * 24 * HOUR - 1));
     expect(early.errors).toEqual(['removal']);
     expect(early.json.changes[0]).toMatchObject({
