@@ -18,6 +18,11 @@ const TOKEN = 'revert-first-token-5c2a';
 const T0 = '2026-11-01T09:00:00Z';
 const NEW_FLAGS = 200;
 const KILL_AFTER_WRITES = 20;
+// Half of all requests fail, so a request gives up after RETRIES + 1 failed tries with odds of
+// 2^-(RETRIES + 1): at 20 that is under 1 in 2 million per request, under 1 in 4,000 for the ~450
+// requests of this test. At 8 retries (1 in 512 per request) the test failed about one run in
+// three, for the odds, not for the code.
+const RETRIES = '20';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -82,7 +87,7 @@ describe('a revert in a large deploy', () => {
     repo.flag('video', { key: 'broken', state: 'beta' }).commit(at(T0, 25));
     const deploy = (url: string, now: string) =>
       repo.cli(
-        ['deploy', '--json', '--now', now, '--platform-url', url, '--retries', '8', '--adopt'],
+        ['deploy', '--json', '--now', now, '--platform-url', url, '--retries', RETRIES, '--adopt'],
         { PLATFORM_API_TOKEN: TOKEN },
       );
 
@@ -105,9 +110,12 @@ describe('a revert in a large deploy', () => {
     repo.commit(at(T0, 30));
 
     const flaky = await platform(dataFile, '0.5');
-    const killed = flaky.writes(KILL_AFTER_WRITES).then(() => flaky.child.kill('SIGKILL'));
+    let killed = false;
+    void flaky.writes(KILL_AFTER_WRITES).then(() => (killed = flaky.child.kill('SIGKILL')));
     const first = await deploy(flaky.url, at(T0, 31));
-    await killed;
+    // The deploy stopped because the platform was killed, not on its own.
+    expect(killed).toBe(true);
+    await flaky.exited;
     expect(first.status).toBe(1);
     const steps = first.json.steps as { id: string; outcome: string }[];
     expect(steps[0]).toMatchObject({ id: 'broken:demote:alpha', outcome: 'applied' });
