@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/cli.ts';
 
-describe('the committed generated files', { timeout: 60_000 }, () => {
+describe('the committed generated files', () => {
   it('are up to date with the flags at HEAD', async () => {
     let stdout = '';
     const status = await runCli(['export', '--check', '--json'], {
