@@ -31,6 +31,8 @@ describe('an override', () => {
     expect(out.message('soak-override')).toBe(
       'soak waived by @jdoe (https://novalien.slack.com/archives/C0INCIDENT/p1): alpha to beta would otherwise be allowed from 2026-11-25 10:00 UTC; reason: fixes the reconnect storm; no decision-maker list is configured (.github/decision-makers.yaml), so any named decision-maker is accepted',
     );
+    // At the override block's first field (line 7), where the reader looks for who decided.
+    expect(out.violations.find((v) => v.rule === 'soak-override')?.line).toBe(7);
     expect(out.overrides).toEqual([
       {
         flag: 'live',

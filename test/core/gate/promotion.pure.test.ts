@@ -17,6 +17,8 @@ describe('the soak of a promotion', () => {
       });
     const early = promote(at(24 * HOUR - SECOND));
     expect(early.errors).toEqual(['soak']);
+    expect(early.violations.find((v) => v.rule === 'soak')?.line).toBe(3);
+    expect(early.overrides).toEqual([]);
     expect(early.message('soak')).toBe(
       'alpha to beta comes too early: `live` has been in alpha since 2026-11-23 12:00:01 UTC, 23 h 59 min of the 24 h soak; allowed from 2026-11-24 12:00:01 UTC (in 1 s)',
     );
@@ -86,6 +88,8 @@ describe('the soak of a promotion', () => {
   it('has no eligible time and a soak error when no clock knows when the state began', () => {
     const out = judge({ base: [{ key: 'live' }], head: [{ key: 'live', state: 'beta' }] });
     expect(out.changes[0]).toMatchObject({ since: null, eligibleAt: null });
+    expect(out.violations.find((v) => v.rule === 'soak')?.line).toBe(3);
+    expect(out.overrides).toEqual([]);
     expect(out.message('soak')).toBe(
       'no time is known for when `live` entered alpha, so its 24 h soak cannot be verified',
     );
@@ -145,6 +149,12 @@ describe('dependencies first', () => {
     const out = promoteApp(null, 'beta');
     expect(out.errors).toContain('dependency-order');
     expect(out.message('dependency-order')).toContain('was not there on the base');
+  });
+
+  it('refuses one whose dependency is new in the same change, even below the target', () => {
+    const out = promoteApp(null, 'alpha');
+    expect(out.errors).toEqual(['dependency-order']);
+    expect(out.message('dependency-order')).toContain('`lib` was not there on the base');
   });
 
   it('leaves a dependency that stays below to the static rule (not a change-order problem)', () => {
