@@ -1,5 +1,5 @@
 // Commit statuses and git data (refs, commits, trees, blobs).
-import { statusJson } from './json.ts';
+import { blobJson, errorJson, gitCommitJson, refJson, statusJson, treeJson } from './shapes.ts';
 import type { StubState } from './state.ts';
 import { str, type Answer, type RouteRequest, type StubStatus } from './types.ts';
 
@@ -16,7 +16,7 @@ export function routeStatuses(stub: StubState, { route, body, page }: RouteReque
       createdAt: stub.tick(),
     };
     stub.statuses.push(status);
-    return { status: 201, data: statusJson(status) };
+    return { status: 201, data: statusJson(stub, status) };
   }
   if ((m = route.match(/^GET \/commits\/([^/]+)\/statuses$/))) {
     const ref = m[1] as string;
@@ -25,7 +25,7 @@ export function routeStatuses(stub: StubState, { route, body, page }: RouteReque
       stub.statuses
         .filter((s) => s.sha === sha)
         .reverse()
-        .map((s) => statusJson(s)),
+        .map((s) => statusJson(stub, s)),
     );
   }
   return null;
@@ -36,30 +36,19 @@ export function routeGitData(stub: StubState, { route, body }: RouteRequest): An
   if ((m = route.match(/^GET \/git\/ref\/(.+)$/))) {
     const sha = stub.refs.get(m[1] as string);
     if (!sha) return null;
-    return {
-      status: 200,
-      data: { ref: `refs/${m[1]}`, object: { sha, type: 'commit', url: '' } },
-    };
+    return { status: 200, data: refJson(stub, m[1] as string, sha) };
   }
   if ((m = route.match(/^GET \/git\/commits\/([0-9a-f]{40})$/))) {
     const commit = stub.commits.get(m[1] as string);
     if (!commit) return null;
-    return {
-      status: 200,
-      data: {
-        sha: m[1],
-        message: commit.message,
-        tree: { sha: commit.tree },
-        parents: commit.parents.map((p) => ({ sha: p })),
-      },
-    };
+    return { status: 200, data: gitCommitJson(stub, m[1] as string, commit) };
   }
   if (route === 'POST /git/blobs') {
     const content =
       body['encoding'] === 'base64'
         ? Buffer.from(str(body['content']), 'base64').toString('utf8')
         : str(body['content']);
-    return { status: 201, data: { sha: stub.blob(content), url: '' } };
+    return { status: 201, data: blobJson(stub, stub.blob(content)) };
   }
   if (route === 'POST /git/trees') {
     const base = body['base_tree'] ? stub.trees.get(str(body['base_tree'])) : undefined;
@@ -73,21 +62,23 @@ export function routeGitData(stub: StubState, { route, body }: RouteRequest): An
       else if (entry.sha === null) tree.delete(entry.path);
       else if (entry.sha) tree.set(entry.path, entry.sha);
     }
-    return { status: 201, data: { sha: stub.tree(tree), tree: [] } };
+    return { status: 201, data: treeJson(stub, stub.tree(tree), tree) };
   }
   if (route === 'POST /git/commits') {
-    const commitSha = stub.commit({
+    const commit = {
       tree: str(body['tree']),
       parents: (body['parents'] as string[]) ?? [],
       message: str(body['message']),
-    });
-    return { status: 201, data: { sha: commitSha, tree: { sha: body['tree'] } } };
+    };
+    return { status: 201, data: gitCommitJson(stub, stub.commit(commit), commit) };
   }
   if (route === 'POST /git/refs') {
     const ref = str(body['ref']).replace(/^refs\//, '');
-    if (stub.refs.has(ref)) return { status: 422, data: { message: 'Reference already exists' } };
+    if (stub.refs.has(ref)) {
+      return { status: 422, data: errorJson('Reference already exists') };
+    }
     stub.refs.set(ref, str(body['sha']));
-    return { status: 201, data: { ref: `refs/${ref}`, object: { sha: body['sha'] } } };
+    return { status: 201, data: refJson(stub, ref, str(body['sha'])) };
   }
   return null;
 }

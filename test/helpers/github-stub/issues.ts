@@ -1,5 +1,5 @@
 // Issues and their comments, labels and assignees.
-import { commentJson, issueJson } from './json.ts';
+import { commentJson, issueJson, labelJson } from './shapes.ts';
 import type { StubState } from './state.ts';
 import { BOT, str, type Answer, type RouteRequest } from './types.ts';
 
@@ -66,7 +66,7 @@ function routeIssueEdits(
     for (const label of (body['labels'] as string[]) ?? []) {
       if (!issue.labels.includes(label)) issue.labels.push(label);
     }
-    return { status: 200, data: issue.labels.map((name) => ({ name })) };
+    return { status: 200, data: issue.labels.map((name) => labelJson(stub, name)) };
   }
   if ((m = route.match(/^POST \/issues\/(\d+)\/assignees$/))) {
     const issue = stub.issues.get(Number(m[1]));

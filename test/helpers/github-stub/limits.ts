@@ -1,6 +1,7 @@
 // What GitHub refuses although its schema allows it (long bodies, unknown SHAs, repository
 // settings, team reviewers with the workflow token), its primary rate limit, and its pagination.
 import type { StubState } from './state.ts';
+import { errorJson } from './shapes.ts';
 import type { Answer } from './types.ts';
 
 /** Counts the request; the 403 GitHub answers once the hour's budget is spent, or null. */
@@ -44,21 +45,19 @@ export function githubRefuses(
   ) {
     return {
       status: 422,
-      data: {
-        message: 'Validation Failed',
-        errors: [
-          {
-            code: 'custom',
-            field: 'body',
-            message: 'body is too long (maximum is 65536 characters)',
-          },
-        ],
-      },
+      data: errorJson('Validation Failed', [
+        {
+          resource: route.includes('/pulls') ? 'PullRequest' : 'Issue',
+          code: 'custom',
+          field: 'body',
+          message: 'body is too long (maximum is 65536 characters)',
+        },
+      ]),
     };
   }
   const status = /^POST \/statuses\/([0-9a-f]{40})$/.exec(route);
   if (status && !stub.hasCommit(status[1] as string)) {
-    return { status: 422, data: { message: `No commit found for SHA: ${status[1]}` } };
+    return { status: 422, data: errorJson(`No commit found for SHA: ${status[1]}`) };
   }
   if (
     route === 'POST /pulls' &&
@@ -67,7 +66,7 @@ export function githubRefuses(
   ) {
     return {
       status: 403,
-      data: { message: 'GitHub Actions is not permitted to create or approve pull requests.' },
+      data: errorJson('GitHub Actions is not permitted to create or approve pull requests.'),
     };
   }
   const teams = body['team_reviewers'];
@@ -79,10 +78,9 @@ export function githubRefuses(
   ) {
     return {
       status: 422,
-      data: {
-        message:
-          'Reviews may only be requested from collaborators. One or more of the teams you specified is not a collaborator of the repository.',
-      },
+      data: errorJson(
+        'Reviews may only be requested from collaborators. One or more of the teams you specified is not a collaborator of the repository.',
+      ),
     };
   }
   return null;

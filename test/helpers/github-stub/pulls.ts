@@ -1,7 +1,7 @@
 // Pull requests, their files, reviews and review requests, and collaborator permissions.
-import { pullJson } from './json.ts';
+import { errorJson, fileJson, permissionJson, pullJson, reviewJson } from './shapes.ts';
 import type { StubState } from './state.ts';
-import { BOT, sha, str, type Answer, type RouteRequest } from './types.ts';
+import { BOT, str, type Answer, type RouteRequest } from './types.ts';
 
 export function routePulls(
   stub: StubState,
@@ -18,7 +18,7 @@ export function routePulls(
         (p) => !query['head'] || (p.headRef === headRef && p.headRepo.split('/')[0] === headOwner),
       )
       .sort((a, b) => b.number - a.number);
-    return page(pulls.map((p) => pullJson(stub, p)));
+    return page(pulls.map((p) => pullJson(stub, p, false)));
   }
   if (route === 'POST /pulls') return createPull(stub, body);
   if ((m = route.match(/^GET \/pulls\/(\d+)$/))) {
@@ -29,19 +29,7 @@ export function routePulls(
     const pull = stub.pulls.get(Number(m[1]));
     if (!pull) return null;
     // GitHub lists at most 3,000 files of a pull request, however many it changes.
-    return page(
-      pull.files.slice(0, 3000).map((filename) => ({
-        sha: sha(`file:${filename}`),
-        filename,
-        status: 'modified',
-        additions: 1,
-        deletions: 1,
-        changes: 2,
-        blob_url: '',
-        raw_url: '',
-        contents_url: '',
-      })),
-    );
+    return page(pull.files.slice(0, 3000).map((filename) => fileJson(stub, filename)));
   }
   return routeReviews(stub, { route, query, body, page });
 }
@@ -52,13 +40,24 @@ function createPull(stub: StubState, body: Record<string, unknown>): Answer {
   const headSha = stub.refs.get(`heads/${head}`);
   const baseSha = stub.refs.get(`heads/${base}`);
   if (!headSha || !baseSha) {
-    return { status: 422, data: { message: 'Validation Failed', errors: [{ field: 'head' }] } };
+    return {
+      status: 422,
+      data: errorJson('Validation Failed', [
+        { resource: 'PullRequest', field: 'head', code: 'invalid' },
+      ]),
+    };
   }
   const open = [...stub.pulls.values()].find((p) => p.headRef === head && p.state === 'open');
   if (open) {
     return {
       status: 422,
-      data: { message: `A pull request already exists for ${stub.owner}:${head}.` },
+      data: errorJson('Validation Failed', [
+        {
+          resource: 'PullRequest',
+          code: 'custom',
+          message: `A pull request already exists for ${stub.owner}:${head}.`,
+        },
+      ]),
     };
   }
   const pull = stub.addPull({
@@ -80,36 +79,21 @@ function routeReviews(stub: StubState, { route, body, page }: RouteRequest): Ans
   if ((m = route.match(/^GET \/pulls\/(\d+)\/reviews$/))) {
     const pr = Number(m[1]);
     if (!stub.pulls.has(pr)) return null;
-    return page(
-      stub.reviews
-        .filter((r) => r.pr === pr)
-        .map((r) => ({
-          id: r.id,
-          user: { login: r.login, type: 'User' },
-          state: r.state,
-          commit_id: r.commitId,
-          submitted_at: r.submittedAt,
-          author_association: r.association ?? 'COLLABORATOR',
-          body: '',
-        })),
-    );
+    return page(stub.reviews.filter((r) => r.pr === pr).map((r) => reviewJson(stub, r)));
   }
   if ((m = route.match(/^POST \/pulls\/(\d+)\/requested_reviewers$/))) {
     const pull = stub.pulls.get(Number(m[1]));
     if (!pull) return null;
     pull.requestedReviewers.push(...((body['reviewers'] as string[]) ?? []));
     pull.requestedTeams.push(...((body['team_reviewers'] as string[]) ?? []));
-    return { status: 201, data: pullJson(stub, pull) };
+    return { status: 201, data: pullJson(stub, pull, false) };
   }
 
   // collaborators: a public repository answers `read` for any account it does not know.
   if ((m = route.match(/^GET \/collaborators\/([^/]+)\/permission$/))) {
     const user = m[1] as string;
     const permission = stub.permissions.get(user.toLowerCase()) ?? 'read';
-    return {
-      status: 200,
-      data: { permission, role_name: permission, user: { login: user, type: 'User' } },
-    };
+    return { status: 200, data: permissionJson(user, permission) };
   }
   return null;
 }

@@ -5,25 +5,32 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GitHubRepo, type GitHubRepoOptions } from '../../../scripts/adapters/github.ts';
-import { openApiProblem, scopeOfWrite, workflowPermissions } from '../github-openapi.ts';
+import {
+  openApiProblem,
+  responseProblem,
+  scopeOfWrite,
+  workflowPermissions,
+} from '../github-openapi.ts';
 import { routeGitData, routeStatuses } from './git.ts';
 import { routeIssues } from './issues.ts';
 import { githubRefuses, pageOf, rateHeaders, rateLimited } from './limits.ts';
 import { routePulls } from './pulls.ts';
+import { errorJson } from './shapes.ts';
 import { StubState } from './state.ts';
 import { sha, type Answer, type RecordedRequest, type RouteRequest } from './types.ts';
 
-const FORBIDDEN = {
-  message: 'Resource not accessible by integration',
-  documentation_url: 'https://docs.github.com/rest',
-};
+const FORBIDDEN = errorJson('Resource not accessible by integration');
+const NOT_FOUND = errorJson('Not Found');
 
 export class GitHubStub extends StubState {
   /** Every request answered, in order. */
   readonly requests: RecordedRequest[] = [];
   /** A fork's read-only token: every write answers 403 "Resource not accessible by integration". */
   forkMode = false;
-  /** Requests GitHub's REST description refuses (no such operation, a body its schema refuses). */
+  /**
+   * Requests GitHub's REST description refuses (no such operation, a body its schema refuses),
+   * and answers of the stand-in its response schemas refuse (GitHub would never send them).
+   */
   readonly openApiProblems: string[] = [];
   /** The `permissions:` of the workflow job the token belongs to; null grants every write. */
   grants: Record<string, string> | null = null;
@@ -42,7 +49,9 @@ export class GitHubStub extends StubState {
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
     if (this.openApiProblems.length > 0) {
-      throw new Error(`requests GitHub would refuse:\n${this.openApiProblems.join('\n')}`);
+      throw new Error(
+        `requests GitHub would refuse, or answers it would never send:\n${this.openApiProblems.join('\n')}`,
+      );
     }
   }
 
@@ -93,6 +102,8 @@ export class GitHubStub extends StubState {
     this.requests.push(record);
     const send = (status: number, data: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
+      const wrongShape = responseProblem(method, url.pathname, status, data);
+      if (wrongShape) this.openApiProblems.push(wrongShape);
       res.writeHead(status, {
         'content-type': 'application/json; charset=utf-8',
         'x-github-request-id': `STUB:${this.requests.length}`,
@@ -113,7 +124,7 @@ export class GitHubStub extends StubState {
         page: (items) => pageOf(this, items, query, url),
       };
       const answer = githubRefuses(this, route, fields) ?? this.#route(request);
-      if (!answer) return send(404, { message: 'Not Found' });
+      if (!answer) return send(404, NOT_FOUND);
       const headers = { ...rateHeaders(this), ...answer.headers };
       if (method === 'GET' && answer.status === 200) {
         const etag = `"${sha(JSON.stringify(answer.data))}"`;
@@ -126,7 +137,7 @@ export class GitHubStub extends StubState {
       }
       return send(answer.status, answer.data, headers);
     } catch (error) {
-      return send(500, { message: (error as Error).message });
+      return send(500, errorJson((error as Error).message));
     }
   }
 
@@ -146,18 +157,16 @@ export class GitHubStub extends StubState {
     if (auth !== `token ${this.token}` && auth !== `Bearer ${this.token}`) {
       return {
         status: 401,
-        data: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' },
+        data: errorJson('Bad credentials'),
       };
     }
     if (this.#secondaryLimits > 0) {
       this.#secondaryLimits--;
       return {
         status: 403,
-        data: {
-          message:
-            'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
-          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
-        },
+        data: errorJson(
+          'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+        ),
         headers: { 'retry-after': '1' },
       };
     }
@@ -169,11 +178,11 @@ export class GitHubStub extends StubState {
       this.openApiProblems.push(problem);
       return {
         status: problem.includes('no such operation') ? 404 : 422,
-        data: { message: problem },
+        data: errorJson(problem),
       };
     }
     const prefix = `/repos/${this.owner}/${this.repo}`;
-    if (!path.startsWith(`${prefix}/`)) return { status: 404, data: { message: 'Not Found' } };
+    if (!path.startsWith(`${prefix}/`)) return { status: 404, data: NOT_FOUND };
     const scopes = scopeOfWrite(method, path.slice(prefix.length));
     if (this.grants && scopes.length > 0 && !scopes.some((s) => this.grants?.[s] === 'write')) {
       return { status: 403, data: FORBIDDEN };
