@@ -11,7 +11,6 @@ import { SOAK_CONTEXT } from '../../scripts/core/gate-report.ts';
 import type { CheckResult } from '../../scripts/core/model.ts';
 import {
   applyOverrideApprovals,
-  gateInputsFrom,
   runGate,
   type Evaluate,
   type GateGit,
@@ -379,69 +378,20 @@ describe('the gate in a merge queue', () => {
   });
 });
 
-describe('inputs', () => {
-  const env = {
-    GITHUB_REPOSITORY: 'novalien/flags',
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_RUN_ID: '99',
-    GITHUB_SHA: sha('merge'),
-  };
-
-  it('reads a pull request event: base SHA, head SHA, fork', () => {
-    const event = {
-      pull_request: {
-        number: 12,
-        user: { login: 'someone' },
-        base: { sha: sha('b'), repo: { full_name: 'novalien/flags' } },
-        head: { sha: sha('h'), repo: { full_name: 'someone/flags' } },
-      },
-    };
-    expect(gateInputsFrom({ ...env, GITHUB_EVENT_NAME: 'pull_request' }, event, '/repo')).toEqual({
-      repoDir: '/repo',
-      event: 'pull_request',
-      pr: 12,
-      base: sha('b'),
-      head: sha('h'),
-      mergeCommit: sha('merge'),
-      author: 'someone',
-      fork: true,
-      strict: true,
-      soakViaStatus: true,
-      runUrl: 'https://github.com/novalien/flags/actions/runs/99',
-    });
-    const review = gateInputsFrom(
-      { ...env, GITHUB_EVENT_NAME: 'pull_request_review', FLAGS_REPO_DIR: '/c' },
-      event,
-      '/repo',
-    );
-    expect(review).toMatchObject({
-      event: 'pull_request',
-      repoDir: '/c',
-      mergeCommit: sha('merge'),
-    });
-  });
-
-  it('reads a merge group event and the pull request in its head ref', () => {
-    const event = {
-      merge_group: {
-        base_sha: sha('b'),
-        head_sha: sha('g'),
-        head_ref: `refs/heads/gh-readonly-queue/main/pr-42-${sha('x')}`,
-      },
-    };
-    expect(
-      gateInputsFrom({ ...env, GITHUB_EVENT_NAME: 'merge_group' }, event, '/repo'),
-    ).toMatchObject({
-      event: 'merge_group',
-      pr: 42,
-      base: sha('b'),
-      head: sha('g'),
-      fork: false,
-    });
-  });
-
-  it('refuses other events', () => {
-    expect(() => gateInputsFrom({ GITHUB_EVENT_NAME: 'push' }, {}, '/repo')).toThrow(/not 'push'/);
+describe('the gate in a merge queue, past the files GitHub lists', () => {
+  it('checks an override among the files past the 3,000 GitHub lists', async () => {
+    const prHead = headCommit('huge-pr-head');
+    const files = Array.from({ length: 3500 }, (_, i) => `src/generated-${i}.ts`);
+    files.splice(3200, 0, FILE);
+    const pr = stub.addPull({ headSha: prHead, files });
+    const groupHead = headCommit('group-huge', prHead);
+    stub.knownShas.add(groupHead);
+    const group = inputs(pr.number, groupHead, { event: 'merge_group' });
+    // The listed files end before the flag file: it must not escape dana's approval.
+    expect((await stub.client().pullRequestFiles(pr.number)).includes(FILE)).toBe(false);
+    expect((await gate(overridden, group)).outcome.exitCode).toBe(1);
+    stub.addReview(pr.number, { login: 'dana', state: 'APPROVED', commitId: prHead });
+    expect((await gate(overridden, group)).outcome.exitCode).toBe(0);
   });
 });
 
