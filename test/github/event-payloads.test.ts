@@ -139,13 +139,17 @@ describe("the gate on GitHub's example payloads", () => {
     }
   });
 
-  it.each([
-    ['pull_request', 'opened'],
-    ['pull_request', 'edited'],
-    ['pull_request_review', 'submitted'],
-    ['merge_group', 'checks_requested'],
-  ])('judges %s %s end to end and sets flags/soak', async (event, action) => {
+  // Every event and action the workflow lists, each judged end to end.
+  const pairs = listened.flatMap(({ event, actions }) => actions.map((action) => [event, action]));
+
+  it('judges every action the workflow lists, not a sample', () => {
+    expect(pairs.length).toBeGreaterThanOrEqual(8);
+    expect(pairs).toContainEqual(['pull_request_review', 'dismissed']);
+  });
+
+  it.each(pairs)('judges %s %s end to end and sets flags/soak', async (event, action) => {
     const example = examplesFor(event, [action]).find((e) => e['action'] === action);
+    expect(example).toBeDefined();
     const payload = rewriteExample(example as Record<string, unknown>, rewrite());
     stub.statuses.length = 0;
     runner.reset();
