@@ -122,10 +122,14 @@ export async function openPullRequestFor(
   request: ChangeRequest,
 ): Promise<OpenPrResult> {
   const { git, base, hasRemote } = preflight;
-  const title = changeTitle(request);
-  const labels = pullRequestLabels(request);
   const owners = request.owners ?? ownersOf(ctx.cwd, request);
   const review = reviewersForOwners(owners);
+  const proposal: Proposal = {
+    title: changeTitle(request),
+    body: pullRequestBody({ ...request, owners }),
+    labels: pullRequestLabels(request),
+    review,
+  };
   const result: OpenPrResult = {
     ok: true,
     branch: await freeBranch(git, branchName(request), hasRemote),
@@ -133,14 +137,55 @@ export async function openPullRequestFor(
     commit: null,
     pushed: false,
     pr: null,
-    labels,
+    labels: proposal.labels,
     reviewers: [...review.reviewers.map((r) => `@${r}`), ...review.teams],
     warnings: [],
     nextSteps: [],
   };
-  const body = pullRequestBody({ ...request, owners });
-  const quotedFiles = request.files.map(shellQuote).join(' ');
 
+  const failed = await commitOnBranch(git, request, result, proposal.title);
+  if (failed) return failed;
+  const openByHand = () => handSteps(ctx, git, result, proposal.title, proposal.body);
+  if (!hasRemote) {
+    result.nextSteps = [
+      `git remote add ${REMOTE} <the repository's URL>`,
+      `git push -u ${REMOTE} ${result.branch}`,
+      ...(await openByHand()),
+    ];
+    return result;
+  }
+  try {
+    // No spinner here: git may ask for credentials on the terminal, and must be seen doing so.
+    await git.raw(['push', '-q', '-u', REMOTE, result.branch]);
+    result.pushed = true;
+  } catch (error) {
+    return fail(result, `git push was refused: ${clean(error)}`, [
+      `git push -u ${REMOTE} ${result.branch}`,
+      ...(await openByHand()),
+    ]);
+  }
+  return openOnGitHub(ctx, result, proposal, openByHand);
+}
+
+/** What the pull request says and asks for, from the change request. */
+interface Proposal {
+  title: string;
+  body: string;
+  labels: string[];
+  review: ReturnType<typeof reviewersForOwners>;
+}
+
+/**
+ * The change on its own branch, committed with only the files the command wrote (`--only`, so
+ * whatever else is staged stays out). A failed result with the commands left to run, or null.
+ */
+async function commitOnBranch(
+  git: SimpleGit,
+  request: ChangeRequest,
+  result: OpenPrResult,
+  title: string,
+): Promise<OpenPrResult | null> {
+  const quotedFiles = request.files.map(shellQuote).join(' ');
   try {
     await git.raw(['checkout', '-q', '-b', result.branch]);
   } catch (error) {
@@ -172,27 +217,16 @@ export async function openPullRequestFor(
       `git push -u ${REMOTE} ${result.branch}`,
     ]);
   }
+  return null;
+}
 
-  const openByHand = () => handSteps(ctx, git, result, title, body);
-  if (!hasRemote) {
-    result.nextSteps = [
-      `git remote add ${REMOTE} <the repository's URL>`,
-      `git push -u ${REMOTE} ${result.branch}`,
-      ...(await openByHand()),
-    ];
-    return result;
-  }
-  try {
-    // No spinner here: git may ask for credentials on the terminal, and must be seen doing so.
-    await git.raw(['push', '-q', '-u', REMOTE, result.branch]);
-    result.pushed = true;
-  } catch (error) {
-    return fail(result, `git push was refused: ${clean(error)}`, [
-      `git push -u ${REMOTE} ${result.branch}`,
-      ...(await openByHand()),
-    ]);
-  }
-
+/** The pushed branch proposed on GitHub; without a token, the steps to open it by hand. */
+async function openOnGitHub(
+  ctx: OpenPrContext,
+  result: OpenPrResult,
+  proposal: Proposal,
+  openByHand: () => Promise<string[]>,
+): Promise<OpenPrResult> {
   const { githubFromEnv } = await import('./github.ts');
   // Three writes for one person's change: no need to pace them as a bulk writer would.
   const github = githubFromEnv(ctx.env, { retries: 2, paceWrites: false });
@@ -204,12 +238,12 @@ export async function openPullRequestFor(
     const { pr, warnings } = await withSpinner(ctx.progress, 'opening the pull request', () =>
       github.openPullRequest({
         head: result.branch,
-        base,
-        title,
-        body,
-        labels,
-        reviewers: review.reviewers,
-        teamReviewers: review.teamReviewers,
+        base: result.base,
+        title: proposal.title,
+        body: proposal.body,
+        labels: proposal.labels,
+        reviewers: proposal.review.reviewers,
+        teamReviewers: proposal.review.teamReviewers,
       }),
     );
     result.pr = { number: pr.number, url: pr.url };
