@@ -3,8 +3,6 @@
 // owner team as reviewers. What cannot be done here (no remote, no token, a refused push) is left
 // as the exact commands to run; the local branch and commit stay either way. The token is never
 // printed: git and GitHub messages are stripped of credentials before they are shown.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import {
   branchName,
@@ -17,6 +15,7 @@ import {
 } from '../core/change-request.ts';
 import { flagsByKey } from '../core/load.ts';
 import { loadWorkingTree } from './fs-flags.ts';
+import { handSteps, shellQuote } from './open-pr-by-hand.ts';
 import { EvaluationError } from '../core/errors.ts';
 import type { Style } from './terminal.ts';
 import { withSpinner, type ProgressOutput } from './progress.ts';
@@ -145,7 +144,8 @@ export async function openPullRequestFor(
 
   const failed = await commitOnBranch(git, request, result, proposal.title);
   if (failed) return failed;
-  const openByHand = () => handSteps(ctx, git, result, proposal.title, proposal.body);
+  const openByHand = () =>
+    handSteps(ctx, git, result, { title: proposal.title, body: proposal.body, remote: REMOTE });
   if (!hasRemote) {
     result.nextSteps = [
       `git remote add ${REMOTE} <the repository's URL>`,
@@ -299,66 +299,6 @@ async function freeBranch(git: SimpleGit, wanted: string, hasRemote: boolean): P
   for (let n = 2; ; n++) if (!taken.has(`${wanted}-${n}`)) return `${wanted}-${n}`;
 }
 
-/** How to open the pull request by hand: the body saved under .git, the gh command, the URL. */
-async function handSteps(
-  ctx: OpenPrContext,
-  git: SimpleGit,
-  result: OpenPrResult,
-  title: string,
-  body: string,
-): Promise<string[]> {
-  // One file per branch: two changes in a row must not share (and overwrite) one body.
-  const name = `flags-pr/${result.branch.replace(/[^A-Za-z0-9._-]+/g, '-')}.md`;
-  let bodyFile = `.git/${name}`;
-  try {
-    bodyFile = (await git.raw(['rev-parse', '--git-path', name])).trim();
-    const abs = isAbsolute(bodyFile) ? bodyFile : join(ctx.cwd, bodyFile);
-    mkdirSync(dirname(abs), { recursive: true });
-    writeFileSync(abs, body);
-  } catch {
-    // Without the saved body, the gh command still opens the pull request.
-  }
-  const gh = [
-    'gh pr create',
-    `--base ${result.base}`,
-    `--head ${result.branch}`,
-    `--title ${shellQuote(title)}`,
-    `--body-file ${shellQuote(bodyFile)}`,
-    ...result.labels.map((l) => `--label ${shellQuote(l)}`),
-    ...result.reviewers.map((r) => `--reviewer ${shellQuote(r.replace(/^@/, ''))}`),
-  ].join(' ');
-  const steps = [gh];
-  const web = await compareUrl(ctx.env, git, result.base, result.branch);
-  if (web) steps.push(`(or open ${web} and paste the body from ${bodyFile})`);
-  return steps;
-}
-
-async function compareUrl(
-  env: Record<string, string | undefined>,
-  git: SimpleGit,
-  base: string,
-  branch: string,
-): Promise<string | null> {
-  let repo = env['GITHUB_REPOSITORY'] ?? null;
-  let server = env['GITHUB_SERVER_URL'] ?? 'https://github.com';
-  if (!repo) {
-    try {
-      const url = (await git.raw(['remote', 'get-url', REMOTE])).trim();
-      const m =
-        /^(?:https:\/\/(?:[^@/]+@)?|ssh:\/\/git@|git@)([^/:]+)[/:]([^/]+\/[^/]+?)(?:\.git)?\/?$/.exec(
-          url,
-        );
-      if (m) {
-        server = `https://${m[1]}`;
-        repo = m[2]!;
-      }
-    } catch {
-      return null;
-    }
-  }
-  return repo ? `${server.replace(/\/+$/, '')}/${repo}/compare/${base}...${branch}?expand=1` : null;
-}
-
 /** The first line of an error, without credentials in URLs or tokens. */
 function clean(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -374,10 +314,6 @@ function scrub(text: string): string {
   return text
     .replace(/(\w+:\/\/)[^/@\s]+@/g, '$1***@')
     .replace(/\b(gh[pousr]_[A-Za-z0-9]{10,}|github_pat_[A-Za-z0-9_]{10,})\b/g, '***');
-}
-
-function shellQuote(text: string): string {
-  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The result for people: what was done, warnings, and the commands left to run. */
