@@ -6,38 +6,28 @@ import {
   protectedMergeBase,
   judgeEdits,
   loadLocalContext,
-  type LocalChange,
   type LocalContext,
 } from '../adapters/local-change.ts';
 import { flagsAt } from '../adapters/repo-at-commits.ts';
-import {
-  openPullRequestFor,
-  preflightOpenPr,
-  renderOpenPr,
-  type OpenPrResult,
-} from '../adapters/open-pr.ts';
+import { openPullRequestFor, preflightOpenPr } from '../adapters/open-pr.ts';
 import { soakClocks } from '../adapters/flag-history.ts';
-import { colourEnabled, renderViolations, style, type Style } from '../adapters/terminal.ts';
-import { runbookChecklist, type ChangeRequest } from '../core/change-request.ts';
+import { colourEnabled, style, type Style } from '../adapters/terminal.ts';
+import type { ChangeRequest } from '../core/change-request.ts';
 import { EvaluationError, UsageError } from '../core/errors.ts';
 import { hasBlock, removeBlock, setOverride, setState } from '../core/flag-edit.ts';
 import { flagsByKey } from '../core/load.ts';
 import {
   hasErrors,
   nextState,
-  HOUR_MS,
-  soakMs,
-  type Change,
   type FlagFile,
   type Override,
-  type State,
   type Violation,
 } from '../core/model.ts';
-import { formatTime, formatWhen, isoTime } from '../core/time.ts';
+import { formatWhen, isoTime } from '../core/time.ts';
 import { decline, type Command, type CommandContext, type OptionValues } from './command.ts';
 import { nowOption } from './check.ts';
 import { removableAt } from '../core/rules/removal.ts';
-import { judgedLine, refusalHints } from '../core/refusal-advice.ts';
+import { reportPromotion } from './promote-report.ts';
 
 const LOGIN = /^@[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const HTTPS_URL = /^https:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/;
@@ -144,7 +134,7 @@ the flag is at ga already, or a step of --open-pr failed, 2 bad option or cannot
       judgedAgainst: judgedAgainst?.ref ?? null,
     };
     if (!ok) {
-      report(ctx, values, { ...outcome, written: false, pr: null });
+      reportPromotion(ctx, values, { ...outcome, written: false, pr: null });
       return 1;
     }
     writeFileSync(join(ctx.cwd, file.file), promoted);
@@ -171,7 +161,7 @@ the flag is at ga already, or a step of --open-pr failed, 2 bad option or cannot
     const pr = preflight
       ? await openPullRequestFor({ cwd: ctx.cwd, env: ctx.env, progress: ctx }, preflight, request)
       : null;
-    report(ctx, values, { ...outcome, written: true, pr, request });
+    reportPromotion(ctx, values, { ...outcome, written: true, pr, request });
     return pr && !pr.ok ? 1 : 0;
   },
 };
@@ -302,98 +292,4 @@ async function atGa(
     message,
   };
   return decline(ctx, Boolean(values.json), document, `${s.yellow('!')} ${message}`);
-}
-
-interface Report {
-  ok: boolean;
-  key: string;
-  file: string;
-  from: State;
-  to: State;
-  change: Change | undefined;
-  result: LocalChange;
-  notes: string[];
-  written: boolean;
-  pr: OpenPrResult | null;
-  s: Style;
-  now: Date;
-  override: Override | null;
-  /** The protected branch the change was judged against, when HEAD is a branch off it. */
-  judgedAgainst: string | null;
-  request?: ChangeRequest;
-}
-
-function report(ctx: CommandContext, values: OptionValues, r: Report): void {
-  const eligibleAt = r.change?.eligibleAt ?? null;
-  if (values.json) {
-    const doc = {
-      ok: r.ok && (r.pr?.ok ?? true),
-      flag: r.key,
-      file: r.file,
-      from: r.from,
-      to: r.to,
-      since: r.change?.since ?? null,
-      eligibleAt,
-      written: r.written,
-      override: r.written && r.request?.override !== undefined,
-      violations: r.result.relevant,
-      judgedAgainst: r.judgedAgainst ?? 'HEAD',
-      notes: r.written ? r.notes : [],
-      ...(r.pr ? { pr: r.pr } : {}),
-    };
-    ctx.stdout(JSON.stringify(doc, null, 2) + '\n');
-    return;
-  }
-  const { s } = r;
-  const out: string[] = [];
-  const warnings = r.result.relevant.filter((v) => v.severity === 'warning');
-  if (!r.ok) {
-    out.push(
-      `${s.red('✗')} ${r.key}: ${r.from} to ${r.to} is refused by the rollout gate; ${r.file} is unchanged`,
-      '',
-    );
-    out.push(renderViolations(r.result.relevant, s));
-    if (r.judgedAgainst) out.push(judgedLine(r.judgedAgainst), '');
-    out.push(...refusalHints({ ...r, violations: r.result.relevant }));
-  } else {
-    out.push(`${s.green('✓')} Promoted ${s.bold(r.key)}: ${r.from} -> ${r.to} in ${r.file}`);
-    if (r.judgedAgainst) out.push(`  ${judgedLine(r.judgedAgainst)}`);
-    if (r.change?.since && eligibleAt) {
-      const soakHours = soakMs(r.from) / HOUR_MS;
-      const eligible = new Date(eligibleAt);
-      out.push(
-        `  in ${r.from} since ${formatTime(new Date(r.change.since))}; the ${soakHours} h soak ${
-          eligible <= r.now
-            ? `allowed it from ${formatTime(eligible)}`
-            : `would allow it from ${formatWhen(eligible, r.now)}, and is waived`
-        }`,
-      );
-    }
-    for (const w of warnings) out.push(`  ${s.yellow('!')} ${w.message}`);
-    for (const n of r.notes) out.push(`  ${s.dim(n)}`);
-    if (r.request) {
-      const { before, after } = runbookChecklist(r.request);
-      out.push('', s.bold('Before merging (runbook):'), ...before.map((l) => `  ${l}`));
-      out.push(s.bold('After the merge and deploy:'), ...after.map((l) => `  ${l}`), '');
-    }
-    if (r.pr) {
-      out.push(renderOpenPr(r.pr, s));
-    } else {
-      out.push(
-        'Next: commit it on a branch and open a pull request (or use --open-pr next time, which does this for you):',
-        `  git switch -c flags/promote-${r.key}`,
-        `  git commit -m "Promote ${r.key} to ${r.to}" -- ${r.file}`,
-        `  git push -u origin flags/promote-${r.key}`,
-        '',
-      );
-    }
-  }
-  if (r.result.unrelated.length > 0) {
-    out.push(
-      s.dim(
-        `Note: the tree has ${r.result.unrelated.length} other error(s), not caused by this change; npx flags validate lists them.`,
-      ),
-    );
-  }
-  ctx.stdout(out.join('\n').replace(/\n*$/, '\n'));
 }
