@@ -6,6 +6,7 @@ import {
   protectedMergeBase,
   judgeEdits,
   loadLocalContext,
+  type LocalChange,
   type LocalContext,
 } from '../adapters/local-change.ts';
 import { flagsAt } from '../adapters/repo-at-commits.ts';
@@ -19,8 +20,10 @@ import { flagsByKey } from '../core/load.ts';
 import {
   hasErrors,
   nextState,
+  type Change,
   type FlagFile,
   type Override,
+  type State,
   type Violation,
 } from '../core/model.ts';
 import { formatWhen, isoTime } from '../core/time.ts';
@@ -97,27 +100,10 @@ the flag is at ga already, or a step of --open-pr failed, 2 bad option or cannot
     assertCommittedState(context, file);
     if (!flagsByKey(context.committed).has(key)) return notCommitted(ctx, values, file, s);
 
-    let promoted = removeBlock(removeBlock(setState(text, to), 'override'), 'revert');
-    let result = judgeEdits(context, [{ path: file.file, text: promoted }]);
-    let overrideUsed = false;
-    if (override && hasErrors(result.relevant)) {
-      const withOverride = setOverride(removeBlock(setState(text, to), 'revert'), override);
-      const second = judgeEdits(context, [{ path: file.file, text: withOverride }]);
-      // The override is written only when it is what lets the promotion through.
-      if (errorCount(second.relevant) < errorCount(result.relevant)) {
-        promoted = withOverride;
-        result = second;
-        overrideUsed = true;
-      }
-    }
+    const { promoted, result, overrideUsed } = judgePromotion(context, file, text, to, override);
     const change = result.gate.changes.find((c) => c.flag === key);
     const ok = !hasErrors(result.relevant);
-    const notes: string[] = [];
-    if (override && !overrideUsed && ok)
-      notes.push('the soak is over, so no override is needed: none was written');
-    if (hasBlock(text, 'override') && !overrideUsed)
-      notes.push('removed the `override` block of an earlier change');
-    if (hasBlock(text, 'revert')) notes.push('removed the `revert` block of the earlier revert');
+    const notes = editNotes(text, { override, overrideUsed, ok });
 
     const outcome = {
       ok,
@@ -138,26 +124,11 @@ the flag is at ga already, or a step of --open-pr failed, 2 bad option or cannot
       return 1;
     }
     writeFileSync(join(ctx.cwd, file.file), promoted);
-    const request: ChangeRequest = {
-      verb: 'promote',
-      key,
-      owner: file.flag.owner,
-      rows: [
-        {
-          flag: key,
-          file: file.file,
-          from,
-          to,
-          since: change?.since ?? null,
-          eligibleAt: change?.eligibleAt ?? null,
-        },
-      ],
-      files: [file.file],
-      ...(overrideUsed && override ? { override } : {}),
-      ...(file.flag.manual ? { manual: file.flag.manual } : {}),
-      warnings: result.relevant.filter((v) => v.severity === 'warning').map((v) => v.message),
-      checkedAt: isoTime(now),
-    };
+    const request = promotionRequest(
+      file,
+      { to, change, result, now },
+      overrideUsed ? override : null,
+    );
     const pr = preflight
       ? await openPullRequestFor({ cwd: ctx.cwd, env: ctx.env, progress: ctx }, preflight, request)
       : null;
@@ -165,6 +136,72 @@ the flag is at ga already, or a step of --open-pr failed, 2 bad option or cannot
     return pr && !pr.ok ? 1 : 0;
   },
 };
+
+/**
+ * The gate's judgement of the promoted file. With --override, judged a second time with the
+ * override written: it is kept only when it is what lets the promotion through.
+ */
+function judgePromotion(
+  context: LocalContext,
+  file: FlagFile,
+  text: string,
+  to: State,
+  override: Override | null,
+): { promoted: string; result: LocalChange; overrideUsed: boolean } {
+  const promoted = removeBlock(removeBlock(setState(text, to), 'override'), 'revert');
+  const result = judgeEdits(context, [{ path: file.file, text: promoted }]);
+  if (!override || !hasErrors(result.relevant)) return { promoted, result, overrideUsed: false };
+  const withOverride = setOverride(removeBlock(setState(text, to), 'revert'), override);
+  const second = judgeEdits(context, [{ path: file.file, text: withOverride }]);
+  if (errorCount(second.relevant) < errorCount(result.relevant)) {
+    return { promoted: withOverride, result: second, overrideUsed: true };
+  }
+  return { promoted, result, overrideUsed: false };
+}
+
+/** What the edit did besides the state: an override not needed, blocks of earlier changes removed. */
+function editNotes(
+  text: string,
+  judged: { override: Override | null; overrideUsed: boolean; ok: boolean },
+): string[] {
+  const notes: string[] = [];
+  if (judged.override && !judged.overrideUsed && judged.ok)
+    notes.push('the soak is over, so no override is needed: none was written');
+  if (hasBlock(text, 'override') && !judged.overrideUsed)
+    notes.push('removed the `override` block of an earlier change');
+  if (hasBlock(text, 'revert')) notes.push('removed the `revert` block of the earlier revert');
+  return notes;
+}
+
+/** The change as a pull request proposes it: the row, the override if written, the warnings. */
+function promotionRequest(
+  file: FlagFile,
+  promotion: { to: State; change: Change | undefined; result: LocalChange; now: Date },
+  override: Override | null,
+): ChangeRequest {
+  const { to, change, result, now } = promotion;
+  const key = file.flag.key;
+  return {
+    verb: 'promote',
+    key,
+    owner: file.flag.owner,
+    rows: [
+      {
+        flag: key,
+        file: file.file,
+        from: file.flag.state,
+        to,
+        since: change?.since ?? null,
+        eligibleAt: change?.eligibleAt ?? null,
+      },
+    ],
+    files: [file.file],
+    ...(override ? { override } : {}),
+    ...(file.flag.manual ? { manual: file.flag.manual } : {}),
+    warnings: result.relevant.filter((v) => v.severity === 'warning').map((v) => v.message),
+    checkedAt: isoTime(now),
+  };
+}
 
 const errorCount = (violations: readonly Violation[]): number =>
   violations.filter((v) => v.severity === 'error').length;
