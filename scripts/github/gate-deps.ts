@@ -2,7 +2,7 @@
 // goes. Apart from gate.ts so that each of its parts can name them without importing the entry.
 import type { Annotation, JobSummary } from '../adapters/actions.ts';
 import type { GitHubRepo, StickyCommentResult, WriteResult } from '../adapters/github.ts';
-import type { GateStatus } from '../core/gate-report.ts';
+import type { GateStatus } from '../core/gate-status.ts';
 import type { CheckResult } from '../core/model.ts';
 import type { Env } from './entry.ts';
 

@@ -6,14 +6,13 @@ import type { Annotation } from '../adapters/actions.ts';
 import { reviewerSections } from '../core/edit-diff.ts';
 import {
   GATE_MARKER,
-  SOAK_CONTEXT,
   changesTable,
   headline,
   renderComment,
   renderDetails,
   type GateReportContext,
-  type GateStatus,
 } from '../core/gate-report.ts';
+import { SOAK_CONTEXT, type GateStatus } from '../core/gate-status.ts';
 import type { Change, CheckResult, Violation } from '../core/model.ts';
 import type { GateDeps, GateGit, GateOutcome, GateReporter } from './gate-deps.ts';
 import type { GateInputs } from './gate-inputs.ts';

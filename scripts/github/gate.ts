@@ -9,7 +9,8 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { RefusedApproval } from '../adapters/github.ts';
-import { gateStatus, type GateReportContext, type GateStatus } from '../core/gate-report.ts';
+import type { GateReportContext } from '../core/gate-report.ts';
+import { gateStatus, type GateStatus } from '../core/gate-status.ts';
 import type { CheckResult } from '../core/model.ts';
 import type { GateDeps, GateGit, GateOutcome } from './gate-deps.ts';
 import { gateInputsFrom, type GateInputs } from './gate-inputs.ts';
