@@ -35,7 +35,6 @@ export function reportPromotion(
   values: OptionValues,
   r: PromotionReport,
 ): void {
-  const eligibleAt = r.change?.eligibleAt ?? null;
   if (values.json) {
     const doc = {
       ok: r.ok && (r.pr?.ok ?? true),
@@ -44,7 +43,7 @@ export function reportPromotion(
       from: r.from,
       to: r.to,
       since: r.change?.since ?? null,
-      eligibleAt,
+      eligibleAt: r.change?.eligibleAt ?? null,
       written: r.written,
       override: r.written && r.request?.override !== undefined,
       violations: r.result.relevant,
@@ -56,49 +55,7 @@ export function reportPromotion(
     return;
   }
   const { s } = r;
-  const out: string[] = [];
-  const warnings = r.result.relevant.filter((v) => v.severity === 'warning');
-  if (!r.ok) {
-    out.push(
-      `${s.red('✗')} ${r.key}: ${r.from} to ${r.to} is refused by the rollout gate; ${r.file} is unchanged`,
-      '',
-    );
-    out.push(renderViolations(r.result.relevant, s));
-    if (r.judgedAgainst) out.push(judgedLine(r.judgedAgainst), '');
-    out.push(...refusalHints({ ...r, violations: r.result.relevant }));
-  } else {
-    out.push(`${s.green('✓')} Promoted ${s.bold(r.key)}: ${r.from} -> ${r.to} in ${r.file}`);
-    if (r.judgedAgainst) out.push(`  ${judgedLine(r.judgedAgainst)}`);
-    if (r.change?.since && eligibleAt) {
-      const soakHours = soakMs(r.from) / HOUR_MS;
-      const eligible = new Date(eligibleAt);
-      out.push(
-        `  in ${r.from} since ${formatTime(new Date(r.change.since))}; the ${soakHours} h soak ${
-          eligible <= r.now
-            ? `allowed it from ${formatTime(eligible)}`
-            : `would allow it from ${formatWhen(eligible, r.now)}, and is waived`
-        }`,
-      );
-    }
-    for (const w of warnings) out.push(`  ${s.yellow('!')} ${w.message}`);
-    for (const n of r.notes) out.push(`  ${s.dim(n)}`);
-    if (r.request) {
-      const { before, after } = runbookChecklist(r.request);
-      out.push('', s.bold('Before merging (runbook):'), ...before.map((l) => `  ${l}`));
-      out.push(s.bold('After the merge and deploy:'), ...after.map((l) => `  ${l}`), '');
-    }
-    if (r.pr) {
-      out.push(renderOpenPr(r.pr, s));
-    } else {
-      out.push(
-        'Next: commit it on a branch and open a pull request (or use --open-pr next time, which does this for you):',
-        `  git switch -c flags/promote-${r.key}`,
-        `  git commit -m "Promote ${r.key} to ${r.to}" -- ${r.file}`,
-        `  git push -u origin flags/promote-${r.key}`,
-        '',
-      );
-    }
-  }
+  const out = r.ok ? promotedLines(r) : refusedLines(r);
   if (r.result.unrelated.length > 0) {
     out.push(
       s.dim(
@@ -107,4 +64,55 @@ export function reportPromotion(
     );
   }
   ctx.stdout(out.join('\n').replace(/\n*$/, '\n'));
+}
+
+/** Refused: the gate's reasons, what it was judged against, and how to get past it. */
+function refusedLines(r: PromotionReport): string[] {
+  const { s } = r;
+  return [
+    `${s.red('✗')} ${r.key}: ${r.from} to ${r.to} is refused by the rollout gate; ${r.file} is unchanged`,
+    '',
+    renderViolations(r.result.relevant, s),
+    ...(r.judgedAgainst ? [judgedLine(r.judgedAgainst), ''] : []),
+    ...refusalHints({ ...r, violations: r.result.relevant }),
+  ];
+}
+
+/** Promoted: the soak it served, warnings and notes, the runbook's steps, the pull request. */
+function promotedLines(r: PromotionReport): string[] {
+  const { s } = r;
+  const eligibleAt = r.change?.eligibleAt ?? null;
+  const out = [`${s.green('✓')} Promoted ${s.bold(r.key)}: ${r.from} -> ${r.to} in ${r.file}`];
+  if (r.judgedAgainst) out.push(`  ${judgedLine(r.judgedAgainst)}`);
+  if (r.change?.since && eligibleAt) {
+    const soakHours = soakMs(r.from) / HOUR_MS;
+    const eligible = new Date(eligibleAt);
+    out.push(
+      `  in ${r.from} since ${formatTime(new Date(r.change.since))}; the ${soakHours} h soak ${
+        eligible <= r.now
+          ? `allowed it from ${formatTime(eligible)}`
+          : `would allow it from ${formatWhen(eligible, r.now)}, and is waived`
+      }`,
+    );
+  }
+  const warnings = r.result.relevant.filter((v) => v.severity === 'warning');
+  for (const w of warnings) out.push(`  ${s.yellow('!')} ${w.message}`);
+  for (const n of r.notes) out.push(`  ${s.dim(n)}`);
+  if (r.request) {
+    const { before, after } = runbookChecklist(r.request);
+    out.push('', s.bold('Before merging (runbook):'), ...before.map((l) => `  ${l}`));
+    out.push(s.bold('After the merge and deploy:'), ...after.map((l) => `  ${l}`), '');
+  }
+  if (r.pr) {
+    out.push(renderOpenPr(r.pr, s));
+  } else {
+    out.push(
+      'Next: commit it on a branch and open a pull request (or use --open-pr next time, which does this for you):',
+      `  git switch -c flags/promote-${r.key}`,
+      `  git commit -m "Promote ${r.key} to ${r.to}" -- ${r.file}`,
+      `  git push -u origin flags/promote-${r.key}`,
+      '',
+    );
+  }
+  return out;
 }
