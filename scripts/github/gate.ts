@@ -24,7 +24,7 @@ import {
   toAnnotation,
   writeGateSummary,
 } from './gate-publish.ts';
-import { entryLog, githubOf, type EntryOptions, type Env } from './entry.ts';
+import { entryLog, entryNow, githubOf, type EntryOptions, type Env } from './entry.ts';
 
 // The gate's parts, importable from the entry as before.
 export type { Evaluate, GateDeps, GateGit, GateOutcome, GateReporter } from './gate-deps.ts';
@@ -156,7 +156,7 @@ export async function main(
     evaluate: evaluateCheck,
     git: new GitRepo(inputs.repoDir),
     reporter,
-    now: new Date(),
+    now: entryNow(options),
     env,
     log,
   });
