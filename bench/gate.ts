@@ -127,17 +127,26 @@ function alternate<K extends string>(n: number, runs: Record<K, () => Run>): Rec
   >;
 }
 
-/** Our command with the soak-clock index in `index` ('off': no index, the walk of all history). */
+/**
+ * Our command with the soak-clock index in `index` ('off': no index and no parse cache, the walk
+ * of all history and a parse of every file, as before either existed).
+ */
 const indexed = (cwd: string, index: string, args: string[]): Run =>
   flags(
     cwd,
     args,
-    index === 'off' ? { FLAGS_CLOCK_INDEX: 'off' } : { FLAGS_CLOCK_INDEX_DIR: index },
+    index === 'off'
+      ? { FLAGS_CLOCK_INDEX: 'off', FLAGS_PARSE_CACHE: 'off' }
+      : { FLAGS_CLOCK_INDEX_DIR: index },
   );
 
-/** A run with no index yet, as in a fresh clone: the index is removed first (and then built). */
+/**
+ * A run as in a fresh clone: the index and the parse cache (scripts/adapters/parse-cache.ts) are
+ * removed first (and then built).
+ */
 const cold = (cwd: string, index: string, args: string[]): Run => {
   rmSync(index, { recursive: true, force: true });
+  rmSync(join(cwd, '.git/flags-parse-cache'), { recursive: true, force: true });
   return indexed(cwd, index, args);
 };
 
