@@ -391,3 +391,153 @@ runs:
     expect(problems).toHaveLength(2);
   });
 });
+
+// The soak-clock index cache (docs/performance.md): a run that events of a pull request start
+// only restores it (a pull request's own cache scope is writable by code the pull request
+// brings), keyed by the base commit; only pushes to main save it, keyed by the pushed commit.
+const PULL_REQUEST_EVENTS = [
+  'pull_request',
+  'pull_request_target',
+  'pull_request_review',
+  'pull_request_review_comment',
+  'merge_group',
+  'issue_comment',
+];
+
+/** Every problem of one workflow's use of actions/cache; empty when it complies. */
+export function cacheProblems(file: string, text: string): string[] {
+  const doc = asMap(parse(text)) ?? {};
+  const on = triggers(doc['on'] ?? doc['true']);
+  const fromPullRequests = on.some((t) => PULL_REQUEST_EVENTS.includes(t));
+  const problems: string[] = [];
+  for (const [id, value] of Object.entries(asMap(doc['jobs']) ?? {})) {
+    const job = asMap(value) ?? {};
+    const condition = scalar(job['if']);
+    const steps = Array.isArray(job['steps']) ? job['steps'] : [];
+    for (const step of steps.map((s) => asMap(s) ?? {})) {
+      const uses = scalar(step['uses']);
+      const key = scalar(asMap(step['with'])?.['key']);
+      const where = `${file} job ${id} step '${scalar(step['name'])}'`;
+      // actions/cache (the combined action) saves in its post step: it counts as saving.
+      const saves = /^actions\/cache(\/save)?@/.test(uses);
+      if (saves && fromPullRequests)
+        problems.push(`${where}: saves a cache in a workflow pull requests start`);
+      const index = key.startsWith('flags-clock-index-');
+      if (
+        saves &&
+        index &&
+        !(/github\.event_name == 'push'/.test(condition) && /refs\/heads\/main/.test(condition))
+      )
+        problems.push(`${where}: saves the index in a job not limited to pushes to main`);
+      if (saves && index && !key.includes('github.sha'))
+        problems.push(`${where}: the saved index's key must name the pushed commit (github.sha)`);
+      if (
+        uses.startsWith('actions/cache/restore@') &&
+        fromPullRequests &&
+        index &&
+        !key.includes('github.event.pull_request.base.sha')
+      )
+        problems.push(`${where}: the restored index's key must name the base commit`);
+    }
+  }
+  return problems;
+}
+
+describe('the soak-clock index cache', () => {
+  const read = (name: string): string =>
+    readFileSync(join(ROOT, '.github/workflows', name), 'utf8');
+  const stepsOf = (text: string, job: string): Doc[] =>
+    (asMap(asMap(asMap(parse(text))?.['jobs'])?.[job])?.['steps'] as unknown[]).map(
+      (s) => asMap(s) ?? {},
+    );
+  const using = (steps: Doc[], action: string): Doc[] =>
+    steps.filter((s) => scalar(s['uses']).startsWith(`${action}@`));
+
+  it.each(workflows.map((f) => [relative(ROOT, f), f]))('%s keeps its policy', (name, file) => {
+    expect(cacheProblems(name, readFileSync(file, 'utf8'))).toEqual([]);
+  });
+
+  it('is restored by the gate, keyed by the base commit, into the folder the gate reads', () => {
+    const steps = stepsOf(read('flags-gate.yml'), 'gate');
+    const [restore] = using(steps, 'actions/cache/restore');
+    const restored = asMap(restore?.['with']) ?? {};
+    expect(scalar(restored['key'])).toMatch(
+      /^flags-clock-index-v1-\$\{\{ github\.event\.pull_request\.base\.sha \|\| github\.event\.merge_group\.base_sha \}\}$/,
+    );
+    expect(restored['restore-keys']).toBe('flags-clock-index-v1-');
+    const judge = steps.find((s) => s['id'] === 'gate');
+    expect(asMap(judge?.['env'])?.['FLAGS_CLOCK_INDEX_DIR']).toBe(restored['path']);
+    expect(steps.indexOf(restore!)).toBeLessThan(steps.indexOf(judge!));
+  });
+
+  it('is saved after a push to main, from the folder the gate restores', () => {
+    const gatePath = asMap(
+      using(stepsOf(read('flags-gate.yml'), 'gate'), 'actions/cache/restore')[0]?.['with'],
+    )?.['path'];
+    const steps = stepsOf(read('flags-deploy.yml'), 'clock-index');
+    const [save] = using(steps, 'actions/cache/save');
+    expect(asMap(save?.['with'])?.['key']).toBe('flags-clock-index-v1-${{ github.sha }}');
+    expect(asMap(save?.['with'])?.['path']).toBe(gatePath);
+    const build = steps.find((s) => scalar(s['run']).includes('status'));
+    expect(asMap(build?.['env'])?.['FLAGS_CLOCK_INDEX_DIR']).toBe(gatePath);
+  });
+
+  it('fails a pull request run that saves, a save not limited to main, and a key without its commit', () => {
+    const workflow = (on: string, condition: string, action: string, key: string): string => `
+on: ${on}
+permissions: {}
+jobs:
+  j:
+    if: ${condition}
+    runs-on: ubuntu-latest
+    steps:
+      - name: s
+        uses: ${action}@27d5ce7f107fe9357f9df03efb73ab90386fccae # v5.0.5
+        with:
+          path: x
+          key: ${key}
+`;
+    const main = `github.event_name == 'push' && github.ref == 'refs/heads/main'`;
+    const ok = workflow(
+      '[push]',
+      main,
+      'actions/cache/save',
+      'flags-clock-index-v1-${{ github.sha }}',
+    );
+    expect(cacheProblems('ok.yml', ok)).toEqual([]);
+    expect(
+      cacheProblems('pr.yml', ok.replace('[push]', '[push, pull_request]')).join('\n'),
+    ).toMatch(/workflow pull requests start/);
+    expect(cacheProblems('mq.yml', ok.replace('[push]', '[merge_group]')).join('\n')).toMatch(
+      /workflow pull requests start/,
+    );
+    expect(cacheProblems('any.yml', ok.replace(main, 'always()')).join('\n')).toMatch(
+      /not limited to pushes to main/,
+    );
+    expect(
+      cacheProblems('combined.yml', ok.replace('actions/cache/save', 'actions/cache')).join('\n'),
+    ).toBe('');
+    expect(
+      cacheProblems(
+        'combined-pr.yml',
+        ok.replace('actions/cache/save', 'actions/cache').replace('[push]', '[pull_request]'),
+      ).join('\n'),
+    ).toMatch(/workflow pull requests start/);
+    expect(
+      cacheProblems('key.yml', ok.replace('${{ github.sha }}', '${{ github.run_id }}')).join('\n'),
+    ).toMatch(/name the pushed commit/);
+    const restore = workflow(
+      '[pull_request]',
+      'true',
+      'actions/cache/restore',
+      'flags-clock-index-v1-${{ github.event.pull_request.base.sha }}',
+    );
+    expect(cacheProblems('restore.yml', restore)).toEqual([]);
+    expect(
+      cacheProblems(
+        'head.yml',
+        restore.replace('pull_request.base.sha', 'pull_request.head.sha'),
+      ).join('\n'),
+    ).toMatch(/name the base commit/);
+  });
+});
