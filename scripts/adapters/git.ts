@@ -180,6 +180,15 @@ export class GitRepo {
     return entries;
   }
 
+  /** Paths under `dir` that differ between two commits (a diff of their trees). */
+  async changedPaths(base: string, head: string, dir: string): Promise<string[]> {
+    const out = await this.raw(
+      ['diff', '--name-only', '--no-renames', '-z', base, head, '--', dir],
+      `cannot compare ${base.slice(0, 12)} with ${head.slice(0, 12)}`,
+    );
+    return out.split('\0').filter((p) => p !== '');
+  }
+
   async readFileAt(commit: string, path: string): Promise<string | null> {
     try {
       return await this.git.raw(['show', `${commit}:${path}`]);

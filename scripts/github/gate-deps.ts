@@ -22,6 +22,7 @@ export interface GateGit {
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
   firstParent(commit: string): Promise<string | null>;
   readFileAt(commit: string, path: string): Promise<string | null>;
+  changedPaths(base: string, head: string, dir: string): Promise<string[]>;
 }
 
 /** Where the verdict goes in the workflow (scripts/adapters/actions.ts). */

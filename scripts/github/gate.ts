@@ -6,7 +6,8 @@
 //
 // Run by .github/workflows/flags-gate.yml: `npx tsx scripts/github/gate.ts`, with the change
 // checked out in FLAGS_REPO_DIR (default: the working directory).
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RefusedApproval } from '../adapters/github.ts';
 import type { GateReportContext } from '../core/gate-report.ts';
@@ -73,6 +74,7 @@ interface Judged {
 /** Evaluates the change and applies the override-approval rule. */
 async function judge(inputs: GateInputs, deps: GateDeps): Promise<Judged> {
   const range = await rangeToJudge(inputs, deps.git);
+  await discardPlantableIndex(inputs.repoDir, range, deps);
   if (range.head !== inputs.head) {
     deps.log(
       `head ${inputs.head.slice(0, 12)} is behind the base: judging the merge commit instead`,
@@ -97,6 +99,29 @@ async function judge(inputs: GateInputs, deps: GateDeps): Promise<Judged> {
   });
   const { approvals, refused, author } = review;
   return { result, approvals, refused, author };
+}
+
+/**
+ * Throws away the restored soak-clock index when the change touches .github/. The Actions cache a
+ * pull request's run restores from is first its own scope, which only workflows of that pull
+ * request can write, and those come from the change itself: a change to .github/ could have
+ * planted an index that dates its own promotion back. The run then rebuilds the index from the
+ * history (slower, and right); a change that leaves .github/ alone cannot write to that scope.
+ */
+async function discardPlantableIndex(
+  repoDir: string,
+  range: { base: string; head: string },
+  deps: Pick<GateDeps, 'git' | 'env' | 'log'>,
+): Promise<void> {
+  const dir = deps.env['FLAGS_CLOCK_INDEX_DIR'];
+  if (!dir) return;
+  const touched = await deps.git.changedPaths(range.base, range.head, '.github');
+  if (touched.length === 0) return;
+  await rm(resolve(repoDir, dir), { recursive: true, force: true });
+  const more = touched.length > 1 ? ` and ${touched.length - 1} more` : '';
+  deps.log(
+    `the change touches .github/ (${touched[0]}${more}): the restored soak-clock index is not used, since a workflow of this change could have written it; the clocks come from the history`,
+  );
 }
 
 /**
