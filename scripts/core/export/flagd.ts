@@ -68,28 +68,44 @@ function flagdFlag(flag: ExportFlag, choice: OrgChoice, commit: string): FlagdFl
   };
 }
 
+function choiceOf(input: ExportInput, key: string): OrgChoice {
+  return input.choices.status === 'read' ? (input.choices.byFlag.get(key) ?? NO_CHOICE) : NO_CHOICE;
+}
+
+function setMetadata(input: ExportInput): FlagdDocument['metadata'] {
+  return {
+    flagSetId: 'novavms',
+    commit: input.commit,
+    contextKey: ORG_CONTEXT_KEY,
+    customerChoices:
+      input.choices.status === 'read'
+        ? `read from the platform at ${input.choices.source}`
+        : `unknown (${input.choices.reason}): beta is on only for the internal orgs and alpha_orgs, ga for every org`,
+  };
+}
+
 export function flagdDocument(input: ExportInput): FlagdDocument {
   const flags: Record<string, FlagdFlag> = {};
   for (const flag of input.flags) {
-    const choice =
-      input.choices.status === 'read'
-        ? (input.choices.byFlag.get(flag.key) ?? NO_CHOICE)
-        : NO_CHOICE;
-    flags[flag.key] = flagdFlag(flag, choice, input.commit);
+    flags[flag.key] = flagdFlag(flag, choiceOf(input, flag.key), input.commit);
   }
-  return {
-    $schema: FLAGD_SCHEMA,
-    metadata: {
-      flagSetId: 'novavms',
-      commit: input.commit,
-      contextKey: ORG_CONTEXT_KEY,
-      customerChoices:
-        input.choices.status === 'read'
-          ? `read from the platform at ${input.choices.source}`
-          : `unknown (${input.choices.reason}): beta is on only for the internal orgs and alpha_orgs, ga for every org`,
-    },
-    flags,
-  };
+  return { $schema: FLAGD_SCHEMA, metadata: setMetadata(input), flags };
+}
+
+/**
+ * flagdDocument as text: the document's head indented, then each flag on one line of its own.
+ * A flag per line keeps a diff of two exports to the flags that changed, and the file about half
+ * the size of JSON indented throughout (6.8 MB at 10,000 flags), which is time the export spends
+ * formatting and writing.
+ */
+export function flagdText(input: ExportInput): string {
+  const head = JSON.stringify({ $schema: FLAGD_SCHEMA, metadata: setMetadata(input) }, null, 2);
+  const lines = input.flags.map(
+    (flag) =>
+      `    ${JSON.stringify(flag.key)}: ${JSON.stringify(flagdFlag(flag, choiceOf(input, flag.key), input.commit))}`,
+  );
+  const flags = lines.length ? `{\n${lines.join(',\n')}\n  }` : '{}';
+  return `${head.slice(0, -2)},\n  "flags": ${flags}\n}\n`;
 }
 
 export function flagdArtifact(input: ExportInput): Artifact {
@@ -101,5 +117,5 @@ export function flagdArtifact(input: ExportInput): Artifact {
       `customer opt-ins and opt-outs are unknown (${input.choices.reason}): ${beta} beta flag(s) are off for every customer org that opted in, and ${ga} ga flag(s) are on even for orgs that opted out; pass --platform-url to read them`,
     );
   }
-  return { text: JSON.stringify(flagdDocument(input), null, 2) + '\n', notes };
+  return { text: flagdText(input), notes };
 }
