@@ -37,9 +37,18 @@ function sortedUnion(...lists: (readonly string[])[]): string[] {
  * every org that has not opted out.
  */
 function flagdFlag(flag: ExportFlag, choice: OrgChoice, commit: string): FlagdFlag {
+  return { ...evaluation(flag, choice), metadata: flagMetadata(flag, commit) };
+}
+
+function flagMetadata(flag: ExportFlag, commit: string): Record<string, string> {
   const metadata: Record<string, string> = { owner: flag.owner, state: flag.state };
   if (flag.since !== null) metadata.since = flag.since;
   metadata.commit = commit;
+  return metadata;
+}
+
+/** What a flag answers: the same for every flag of one state, orgs and choices. */
+function evaluation(flag: ExportFlag, choice: OrgChoice): Omit<FlagdFlag, 'metadata'> {
   const optedOut = [...choice.optedOut];
   let defaultVariant: FlagdFlag['defaultVariant'] = 'off';
   let targeting: Logic | undefined;
@@ -64,7 +73,6 @@ function flagdFlag(flag: ExportFlag, choice: OrgChoice, commit: string): FlagdFl
     variants: { on: true, off: false },
     defaultVariant,
     ...(targeting ? { targeting } : {}),
-    metadata,
   };
 }
 
@@ -100,10 +108,20 @@ export function flagdDocument(input: ExportInput): FlagdDocument {
  */
 export function flagdText(input: ExportInput): string {
   const head = JSON.stringify({ $schema: FLAGD_SCHEMA, metadata: setMetadata(input) }, null, 2);
-  const lines = input.flags.map(
-    (flag) =>
-      `    ${JSON.stringify(flag.key)}: ${JSON.stringify(flagdFlag(flag, choiceOf(input, flag.key), input.commit))}`,
-  );
+  // Most flags share their evaluation (alpha for the internal orgs alone, ga for everyone): each
+  // distinct one is built and written once, then reused without its closing brace.
+  const evaluations = new Map<string, string>();
+  const lines = input.flags.map((flag) => {
+    const choice = choiceOf(input, flag.key);
+    const shape = JSON.stringify([flag.state, flag.alphaOrgs, choice.optedIn, choice.optedOut]);
+    let body = evaluations.get(shape);
+    if (body === undefined) {
+      body = JSON.stringify(evaluation(flag, choice)).slice(0, -1);
+      evaluations.set(shape, body);
+    }
+    const metadata = JSON.stringify(flagMetadata(flag, input.commit));
+    return `    ${JSON.stringify(flag.key)}: ${body},"metadata":${metadata}}`;
+  });
   const flags = lines.length ? `{\n${lines.join(',\n')}\n  }` : '{}';
   return `${head.slice(0, -2)},\n  "flags": ${flags}\n}\n`;
 }
