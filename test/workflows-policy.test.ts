@@ -7,6 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { flagdArtifactProblems } from './helpers/deploy-artifact-policy.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -26,6 +27,20 @@ const ALLOWED_PINS: Record<string, Record<string, string>> = {
   },
   'actions/cache': {
     '27d5ce7f107fe9357f9df03efb73ab90386fccae': 'v5.0.5',
+  },
+};
+
+/**
+ * Pins beyond shared/ACTIONS-PINS.md, each read from the action's own repository the same way:
+ * the commit its release tag points at. Listed apart, so the copy above still equals the shared
+ * file exactly and any pin in neither list still fails.
+ */
+const PINS_FROM_ACTION_REPOSITORIES: Record<string, Record<string, string>> = {
+  // From a mirror of github.com/actions/upload-artifact: `git rev-list -n1 v7.0.0` (a lightweight
+  // tag) is this commit, whose action.yml runs on node24 and takes name, path, if-no-files-found
+  // and retention-days. The deploy publishes the flagd file with it.
+  'actions/upload-artifact': {
+    bbbca2ddaa5d8feaa63e36b76fdaad77386f024f: 'v7.0.0',
   },
 };
 
@@ -50,7 +65,7 @@ function checkUses(uses: string, rawLine: string | undefined, where: string): st
     return [`${where}: ${uses} is not pinned to a full commit SHA`];
   }
   const action = name.split('/').slice(0, 2).join('/');
-  const version = ALLOWED_PINS[action]?.[ref];
+  const version = ALLOWED_PINS[action]?.[ref] ?? PINS_FROM_ACTION_REPOSITORIES[action]?.[ref];
   if (!version)
     return [`${where}: ${action}@${ref} is not an allowed pin (shared/ACTIONS-PINS.md)`];
   const comment = /#\s*(\S+)/.exec(rawLine?.split(ref)[1] ?? '')?.[1];
@@ -539,5 +554,46 @@ jobs:
         restore.replace('pull_request.base.sha', 'pull_request.head.sha'),
       ).join('\n'),
     ).toMatch(/name the base commit/);
+  });
+});
+
+describe("the deploy's flagd artifact", () => {
+  const file = join(ROOT, '.github/workflows/flags-deploy.yml');
+  const deploy = readFileSync(file, 'utf8');
+  const upload = 'actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0';
+
+  it('exports the deployed commit after a real deploy that succeeded, and uploads that file', () => {
+    expect(flagdArtifactProblems(deploy)).toEqual([]);
+    expect(workflowProblems('flags-deploy.yml', deploy)).toEqual([]);
+  });
+
+  it('fails a step that runs after a failure or on a dry run, or an export with ${{ }}', () => {
+    const guard = 'if: success() && !inputs.dry-run';
+    for (const bad of [
+      deploy.replace(guard, 'if: always() && !inputs.dry-run'),
+      deploy.replace(guard, 'if: success()'),
+      // The upload's guard alone (the last one) loosened.
+      deploy.slice(0, deploy.lastIndexOf(guard)) +
+        'if: success()' +
+        deploy.slice(deploy.lastIndexOf(guard) + guard.length),
+      deploy.replace(guard, 'if: success() || !inputs.dry-run'),
+      deploy.replace('"$RUNNER_TEMP/flagd/', '"${{ runner.temp }}/flagd/'),
+      deploy.replace('flags.flagd.json"', 'flags.flagd.json" --ref "$GITHUB_SHA"'),
+      deploy.replace('if-no-files-found: error', 'if-no-files-found: warn'),
+      deploy.replace('flags-flagd-${{ github.sha }}', 'flags-flagd'),
+    ]) {
+      expect(bad).not.toBe(deploy);
+      expect(flagdArtifactProblems(bad)).not.toEqual([]);
+    }
+  });
+
+  it('allows upload-artifact only at the commit read from its repository', () => {
+    expect(Object.keys(ALLOWED_PINS)).not.toContain('actions/upload-artifact');
+    const other = deploy.replace('bbbca2ddaa5d8feaa63e36b76fdaad77386f024f', 'b'.repeat(40));
+    expect(workflowProblems('other.yml', other).join('\n')).toMatch(/not an allowed pin/);
+    const byTag = deploy.replace(upload, 'actions/upload-artifact@v7');
+    expect(workflowProblems('tag.yml', byTag).join('\n')).toMatch(/not pinned to a full commit/);
+    const wrongComment = deploy.replace(upload, upload.replace('# v7.0.0', '# v7.0.1'));
+    expect(workflowProblems('comment.yml', wrongComment).join('\n')).toMatch(/# v7.0.0/);
   });
 });
