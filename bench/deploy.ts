@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runDeploy, type DeployReport } from '../scripts/adapters/deploy-run.ts';
 import { startPlatformServer } from '../scripts/platform-server/server.ts';
+import { boundedPlan, outputBytes } from '../scripts/github/deploy-summary.ts';
 import {
   codeownersText,
   fastImport,
@@ -128,6 +129,7 @@ async function benchSize(count: number, noOp: boolean): Promise<string[]> {
     lines.push(
       `deploy: full first deploy of ${count.toLocaleString('en')} flags: ${(first.ms / 1000).toFixed(1)} s, ${Math.round(count / (first.ms / 1000)).toLocaleString('en')} flags/s (${c.applied.toLocaleString('en')} steps, ${writes.toLocaleString('en')} writes, verified)`,
     );
+    lines.push(planOutputLine(count, first.report));
     if (noOp) {
       const second = await deployOnce(dir, server.url, 'bench', counted);
       const reads = second.requests.GET ?? 0;
@@ -144,6 +146,23 @@ async function benchSize(count: number, noOp: boolean): Promise<string[]> {
     rmSync(dir, { recursive: true, force: true });
   }
   return lines;
+}
+
+/**
+ * The size of `flags deploy --json` for this deploy, as GitHub counts an output (UTF-16), and
+ * what the deploy action's bounded `plan` output keeps of it.
+ */
+function planOutputLine(count: number, report: DeployReport): string {
+  const printed = JSON.stringify(report, null, 2);
+  const plan = JSON.parse(boundedPlan(report as unknown as Record<string, unknown>)) as {
+    truncated?: boolean;
+    stepsShown?: number;
+  };
+  const mb = (bytes: number) => (bytes / 1_000_000).toFixed(2);
+  const kept = plan.truncated
+    ? `${plan.stepsShown?.toLocaleString('en')} of ${report.steps.length.toLocaleString('en')} steps`
+    : 'whole';
+  return `deploy: --json document of ${count.toLocaleString('en')} flags: ${mb(Buffer.byteLength(printed))} MB UTF-8, ${mb(outputBytes(printed))} MB as GitHub counts outputs (limit 1 MB per job); the action's plan output: ${mb(outputBytes(boundedPlan(report as unknown as Record<string, unknown>)))} MB, ${kept}`;
 }
 
 export async function benchDeploy(): Promise<string[]> {

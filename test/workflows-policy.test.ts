@@ -7,6 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { flagdArtifactProblems } from './helpers/deploy-artifact-policy.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -26,6 +27,20 @@ const ALLOWED_PINS: Record<string, Record<string, string>> = {
   },
   'actions/cache': {
     '27d5ce7f107fe9357f9df03efb73ab90386fccae': 'v5.0.5',
+  },
+};
+
+/**
+ * Pins beyond shared/ACTIONS-PINS.md, each read from the action's own repository the same way:
+ * the commit its release tag points at. Listed apart, so the copy above still equals the shared
+ * file exactly and any pin in neither list still fails.
+ */
+const PINS_FROM_ACTION_REPOSITORIES: Record<string, Record<string, string>> = {
+  // From a mirror of github.com/actions/upload-artifact: `git rev-list -n1 v7.0.0` (a lightweight
+  // tag) is this commit, whose action.yml runs on node24 and takes name, path, if-no-files-found
+  // and retention-days. The deploy publishes the flagd file with it.
+  'actions/upload-artifact': {
+    bbbca2ddaa5d8feaa63e36b76fdaad77386f024f: 'v7.0.0',
   },
 };
 
@@ -50,7 +65,7 @@ function checkUses(uses: string, rawLine: string | undefined, where: string): st
     return [`${where}: ${uses} is not pinned to a full commit SHA`];
   }
   const action = name.split('/').slice(0, 2).join('/');
-  const version = ALLOWED_PINS[action]?.[ref];
+  const version = ALLOWED_PINS[action]?.[ref] ?? PINS_FROM_ACTION_REPOSITORIES[action]?.[ref];
   if (!version)
     return [`${where}: ${action}@${ref} is not an allowed pin (shared/ACTIONS-PINS.md)`];
   const comment = /#\s*(\S+)/.exec(rawLine?.split(ref)[1] ?? '')?.[1];
@@ -389,5 +404,196 @@ runs:
 `;
     const problems = actionProblems('action.yml', action);
     expect(problems).toHaveLength(2);
+  });
+});
+
+// The soak-clock index cache (docs/performance.md): a run that events of a pull request start
+// only restores it (a pull request's own cache scope is writable by code the pull request
+// brings), keyed by the base commit; only pushes to main save it, keyed by the pushed commit.
+const PULL_REQUEST_EVENTS = [
+  'pull_request',
+  'pull_request_target',
+  'pull_request_review',
+  'pull_request_review_comment',
+  'merge_group',
+  'issue_comment',
+];
+
+/** Every problem of one workflow's use of actions/cache; empty when it complies. */
+export function cacheProblems(file: string, text: string): string[] {
+  const doc = asMap(parse(text)) ?? {};
+  const on = triggers(doc['on'] ?? doc['true']);
+  const fromPullRequests = on.some((t) => PULL_REQUEST_EVENTS.includes(t));
+  const problems: string[] = [];
+  for (const [id, value] of Object.entries(asMap(doc['jobs']) ?? {})) {
+    const job = asMap(value) ?? {};
+    const condition = scalar(job['if']);
+    const steps = Array.isArray(job['steps']) ? job['steps'] : [];
+    for (const step of steps.map((s) => asMap(s) ?? {})) {
+      const uses = scalar(step['uses']);
+      const key = scalar(asMap(step['with'])?.['key']);
+      const where = `${file} job ${id} step '${scalar(step['name'])}'`;
+      // actions/cache (the combined action) saves in its post step: it counts as saving.
+      const saves = /^actions\/cache(\/save)?@/.test(uses);
+      if (saves && fromPullRequests)
+        problems.push(`${where}: saves a cache in a workflow pull requests start`);
+      const index = key.startsWith('flags-clock-index-');
+      if (
+        saves &&
+        index &&
+        !(/github\.event_name == 'push'/.test(condition) && /refs\/heads\/main/.test(condition))
+      )
+        problems.push(`${where}: saves the index in a job not limited to pushes to main`);
+      if (saves && index && !key.includes('github.sha'))
+        problems.push(`${where}: the saved index's key must name the pushed commit (github.sha)`);
+      if (
+        uses.startsWith('actions/cache/restore@') &&
+        fromPullRequests &&
+        index &&
+        !key.includes('github.event.pull_request.base.sha')
+      )
+        problems.push(`${where}: the restored index's key must name the base commit`);
+    }
+  }
+  return problems;
+}
+
+describe('the soak-clock index cache', () => {
+  const read = (name: string): string =>
+    readFileSync(join(ROOT, '.github/workflows', name), 'utf8');
+  const stepsOf = (text: string, job: string): Doc[] =>
+    (asMap(asMap(asMap(parse(text))?.['jobs'])?.[job])?.['steps'] as unknown[]).map(
+      (s) => asMap(s) ?? {},
+    );
+  const using = (steps: Doc[], action: string): Doc[] =>
+    steps.filter((s) => scalar(s['uses']).startsWith(`${action}@`));
+
+  it.each(workflows.map((f) => [relative(ROOT, f), f]))('%s keeps its policy', (name, file) => {
+    expect(cacheProblems(name, readFileSync(file, 'utf8'))).toEqual([]);
+  });
+
+  it('is restored by the gate, keyed by the base commit, into the folder the gate reads', () => {
+    const steps = stepsOf(read('flags-gate.yml'), 'gate');
+    const [restore] = using(steps, 'actions/cache/restore');
+    const restored = asMap(restore?.['with']) ?? {};
+    expect(scalar(restored['key'])).toMatch(
+      /^flags-clock-index-v1-\$\{\{ github\.event\.pull_request\.base\.sha \|\| github\.event\.merge_group\.base_sha \}\}$/,
+    );
+    expect(restored['restore-keys']).toBe('flags-clock-index-v1-');
+    const judge = steps.find((s) => s['id'] === 'gate');
+    expect(asMap(judge?.['env'])?.['FLAGS_CLOCK_INDEX_DIR']).toBe(restored['path']);
+    expect(steps.indexOf(restore!)).toBeLessThan(steps.indexOf(judge!));
+  });
+
+  it('is saved after a push to main, from the folder the gate restores', () => {
+    const gatePath = asMap(
+      using(stepsOf(read('flags-gate.yml'), 'gate'), 'actions/cache/restore')[0]?.['with'],
+    )?.['path'];
+    const steps = stepsOf(read('flags-deploy.yml'), 'clock-index');
+    const [save] = using(steps, 'actions/cache/save');
+    expect(asMap(save?.['with'])?.['key']).toBe('flags-clock-index-v1-${{ github.sha }}');
+    expect(asMap(save?.['with'])?.['path']).toBe(gatePath);
+    const build = steps.find((s) => scalar(s['run']).includes('status'));
+    expect(asMap(build?.['env'])?.['FLAGS_CLOCK_INDEX_DIR']).toBe(gatePath);
+  });
+
+  it('fails a pull request run that saves, a save not limited to main, and a key without its commit', () => {
+    const workflow = (on: string, condition: string, action: string, key: string): string => `
+on: ${on}
+permissions: {}
+jobs:
+  j:
+    if: ${condition}
+    runs-on: ubuntu-latest
+    steps:
+      - name: s
+        uses: ${action}@27d5ce7f107fe9357f9df03efb73ab90386fccae # v5.0.5
+        with:
+          path: x
+          key: ${key}
+`;
+    const main = `github.event_name == 'push' && github.ref == 'refs/heads/main'`;
+    const ok = workflow(
+      '[push]',
+      main,
+      'actions/cache/save',
+      'flags-clock-index-v1-${{ github.sha }}',
+    );
+    expect(cacheProblems('ok.yml', ok)).toEqual([]);
+    expect(
+      cacheProblems('pr.yml', ok.replace('[push]', '[push, pull_request]')).join('\n'),
+    ).toMatch(/workflow pull requests start/);
+    expect(cacheProblems('mq.yml', ok.replace('[push]', '[merge_group]')).join('\n')).toMatch(
+      /workflow pull requests start/,
+    );
+    expect(cacheProblems('any.yml', ok.replace(main, 'always()')).join('\n')).toMatch(
+      /not limited to pushes to main/,
+    );
+    expect(
+      cacheProblems('combined.yml', ok.replace('actions/cache/save', 'actions/cache')).join('\n'),
+    ).toBe('');
+    expect(
+      cacheProblems(
+        'combined-pr.yml',
+        ok.replace('actions/cache/save', 'actions/cache').replace('[push]', '[pull_request]'),
+      ).join('\n'),
+    ).toMatch(/workflow pull requests start/);
+    expect(
+      cacheProblems('key.yml', ok.replace('${{ github.sha }}', '${{ github.run_id }}')).join('\n'),
+    ).toMatch(/name the pushed commit/);
+    const restore = workflow(
+      '[pull_request]',
+      'true',
+      'actions/cache/restore',
+      'flags-clock-index-v1-${{ github.event.pull_request.base.sha }}',
+    );
+    expect(cacheProblems('restore.yml', restore)).toEqual([]);
+    expect(
+      cacheProblems(
+        'head.yml',
+        restore.replace('pull_request.base.sha', 'pull_request.head.sha'),
+      ).join('\n'),
+    ).toMatch(/name the base commit/);
+  });
+});
+
+describe("the deploy's flagd artifact", () => {
+  const file = join(ROOT, '.github/workflows/flags-deploy.yml');
+  const deploy = readFileSync(file, 'utf8');
+  const upload = 'actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0';
+
+  it('exports the deployed commit after a real deploy that succeeded, and uploads that file', () => {
+    expect(flagdArtifactProblems(deploy)).toEqual([]);
+    expect(workflowProblems('flags-deploy.yml', deploy)).toEqual([]);
+  });
+
+  it('fails a step that runs after a failure or on a dry run, or an export with ${{ }}', () => {
+    const guard = 'if: success() && !inputs.dry-run';
+    for (const bad of [
+      deploy.replace(guard, 'if: always() && !inputs.dry-run'),
+      deploy.replace(guard, 'if: success()'),
+      // The upload's guard alone (the last one) loosened.
+      deploy.slice(0, deploy.lastIndexOf(guard)) +
+        'if: success()' +
+        deploy.slice(deploy.lastIndexOf(guard) + guard.length),
+      deploy.replace(guard, 'if: success() || !inputs.dry-run'),
+      deploy.replace('"$RUNNER_TEMP/flagd/', '"${{ runner.temp }}/flagd/'),
+      deploy.replace('flags.flagd.json"', 'flags.flagd.json" --ref "$GITHUB_SHA"'),
+      deploy.replace('if-no-files-found: error', 'if-no-files-found: warn'),
+      deploy.replace('flags-flagd-${{ github.sha }}', 'flags-flagd'),
+    ]) {
+      expect(bad).not.toBe(deploy);
+      expect(flagdArtifactProblems(bad)).not.toEqual([]);
+    }
+  });
+
+  it('allows upload-artifact only at the commit read from its repository', () => {
+    expect(Object.keys(ALLOWED_PINS)).not.toContain('actions/upload-artifact');
+    const other = deploy.replace('bbbca2ddaa5d8feaa63e36b76fdaad77386f024f', 'b'.repeat(40));
+    expect(workflowProblems('other.yml', other).join('\n')).toMatch(/not an allowed pin/);
+    const byTag = deploy.replace(upload, 'actions/upload-artifact@v7');
+    expect(workflowProblems('tag.yml', byTag).join('\n')).toMatch(/not pinned to a full commit/);
+    const wrongComment = deploy.replace(upload, upload.replace('# v7.0.0', '# v7.0.1'));
+    expect(workflowProblems('comment.yml', wrongComment).join('\n')).toMatch(/# v7.0.0/);
   });
 });

@@ -6,12 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import {
-  advance,
-  parseSnapshot,
-  serializeSnapshot,
-  type ClockSnapshot,
-} from '../core/clock-index.ts';
+import { advance, ClockSnapshot, parseSnapshot, serializeSnapshot } from '../core/clock-index.ts';
 import { FLAGS_DIR } from '../core/load.ts';
 import { stateOfText } from '../core/state-of.ts';
 import { GitError } from '../core/errors.ts';
@@ -120,7 +115,7 @@ async function buildSnapshot(
 ): Promise<ClockSnapshot> {
   const indexed = await store.commits();
   let from: string | null = null;
-  let snapshot: ClockSnapshot = new Map();
+  let snapshot = new ClockSnapshot();
   while (indexed.size > 0) {
     from = await newestFirstParentAmong(git, commit, indexed);
     if (from === null) break;

@@ -34,8 +34,14 @@ export interface ExportSource {
 
 export async function readExportSource(options: ExportSourceOptions): Promise<ExportSource> {
   const git = new GitRepo(options.cwd);
-  if (options.history) await git.requireFullHistory('when each flag entered its state');
-  const commit = await git.resolveCommit(options.ref);
+  // Asked at once (each is a git process), answered in a fixed order: a shallow clone first.
+  const full = options.history
+    ? git.requireFullHistory('when each flag entered its state')
+    : Promise.resolve();
+  const resolved = git.resolveCommit(options.ref);
+  resolved.catch(() => {}); // awaited below, after the shallow check
+  await full;
+  const commit = await resolved;
   const tree = await git.listTree(commit);
   if (options.history) {
     // Git walks the history on another core while the flags are parsed here.

@@ -252,8 +252,18 @@ function indexByPath(history: readonly HistoryCommit[]): Map<string, Entry[]> {
   return byPath;
 }
 
-/** Keys of flag files deleted on the first-parent history of `head`: flags the repository had. */
+/**
+ * Keys of flag files deleted on the first-parent history of `head`: flags the repository had.
+ * From the soak-clock index when it is on (it keeps them), else by a walk of all of flags/.
+ */
 export async function removedFlagKeys(git: GitRepo, head: string): Promise<Set<string>> {
+  const store = await clockIndexOf(git);
+  if (store) return new Set((await snapshotAt(git, head, store)).removed);
+  return removedFlagKeysByWalk(git, head);
+}
+
+/** removedFlagKeys by walking the first-parent history of flags/ (no index). */
+export async function removedFlagKeysByWalk(git: GitRepo, head: string): Promise<Set<string>> {
   const keys = new Set<string>();
   for (const commit of await git.firstParentHistory(head, [`${FLAGS_DIR}/`])) {
     for (const change of commit.changes) {

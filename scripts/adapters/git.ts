@@ -1,11 +1,12 @@
 // git, read-only: refs, trees, blobs and first-parent history. Small calls go through simple-git;
-// blobs stream through one `git cat-file --batch` process, never one process per flag.
+// blobs stream through one `git cat-file --batch` process (git-cat-file.ts), never one per flag.
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { GitError } from '../core/errors.ts';
+import { catFileBatch } from './git-cat-file.ts';
 import { FLAGS_DIR, type RawEntry } from '../core/load.ts';
 import { MAX_FLAG_FILE_BYTES } from '../core/model.ts';
 
@@ -179,6 +180,15 @@ export class GitRepo {
     return entries;
   }
 
+  /** Paths under `dir` that differ between two commits (a diff of their trees). */
+  async changedPaths(base: string, head: string, dir: string): Promise<string[]> {
+    const out = await this.raw(
+      ['diff', '--name-only', '--no-renames', '-z', base, head, '--', dir],
+      `cannot compare ${base.slice(0, 12)} with ${head.slice(0, 12)}`,
+    );
+    return out.split('\0').filter((p) => p !== '');
+  }
+
   async readFileAt(commit: string, path: string): Promise<string | null> {
     try {
       return await this.git.raw(['show', `${commit}:${path}`]);
@@ -200,72 +210,12 @@ export class GitRepo {
     if (onBlob)
       for (const sha of unique) if (this.blobs.has(sha)) onBlob(sha, this.blobs.get(sha)!);
     if (missing.length > 0) {
-      await this.catFile(missing, (sha, content) => {
+      await catFileBatch(this.cwd, missing, (sha, content) => {
         this.blobs.set(sha, content);
         onBlob?.(sha, content);
       });
     }
     return new Map(unique.map((sha) => [sha, this.blobs.get(sha)!]));
-  }
-
-  /** `git cat-file --batch` over `shas`, each blob handed to `onBlob` as its bytes complete. */
-  private catFile(
-    shas: readonly string[],
-    onBlob: (sha: string, content: Buffer) => void,
-  ): Promise<void> {
-    return new Promise((resolve, reject) => {
-      // --buffer: one write per block, not one per object (thousands of tiny pipe reads).
-      const child = spawn('git', ['cat-file', '--batch', '--buffer'], {
-        cwd: this.cwd,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      let pending: Buffer = Buffer.alloc(0);
-      let next = 0;
-      let failure: Error | null = null;
-      const fail = (error: Error): void => {
-        failure ??= error;
-        child.kill();
-      };
-      child.stdout.on('data', (chunk: Buffer) => {
-        if (failure) return;
-        pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-        let pos = 0;
-        while (next < shas.length) {
-          const nl = pending.indexOf(10, pos);
-          if (nl === -1) break;
-          const header = pending.toString('latin1', pos, nl);
-          if (header.endsWith(' missing')) {
-            return fail(
-              new GitError(
-                `blob ${shas[next]} is missing from the repository (a partial or broken clone?)`,
-              ),
-            );
-          }
-          const size = Number(header.split(' ')[2]);
-          if (pending.length < nl + 1 + size + 1) break; // the rest of this blob is on its way
-          try {
-            onBlob(shas[next]!, pending.subarray(nl + 1, nl + 1 + size));
-          } catch (error) {
-            return fail(error as Error);
-          }
-          next++;
-          pos = nl + 1 + size + 1;
-        }
-        pending = pending.subarray(pos);
-      });
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', (error) => fail(new GitError(`cannot run git cat-file: ${error.message}`)));
-      child.on('close', (code) => {
-        if (failure) return reject(failure);
-        if (code !== 0) return reject(new GitError(`git cat-file failed: ${stderr.trim()}`));
-        if (next < shas.length)
-          return reject(new GitError(`git cat-file stopped after ${next} of ${shas.length} blobs`));
-        resolve();
-      });
-      child.stdin.on('error', () => {}); // a child that died early is reported on 'close'
-      child.stdin.end(shas.join('\n') + '\n');
-    });
   }
 
   /**

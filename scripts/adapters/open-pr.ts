@@ -3,8 +3,6 @@
 // owner team as reviewers. What cannot be done here (no remote, no token, a refused push) is left
 // as the exact commands to run; the local branch and commit stay either way. The token is never
 // printed: git and GitHub messages are stripped of credentials before they are shown.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import {
   branchName,
@@ -17,6 +15,7 @@ import {
 } from '../core/change-request.ts';
 import { flagsByKey } from '../core/load.ts';
 import { loadWorkingTree } from './fs-flags.ts';
+import { handSteps, shellQuote } from './open-pr-by-hand.ts';
 import { EvaluationError } from '../core/errors.ts';
 import type { Style } from './terminal.ts';
 import { withSpinner, type ProgressOutput } from './progress.ts';
@@ -122,10 +121,14 @@ export async function openPullRequestFor(
   request: ChangeRequest,
 ): Promise<OpenPrResult> {
   const { git, base, hasRemote } = preflight;
-  const title = changeTitle(request);
-  const labels = pullRequestLabels(request);
   const owners = request.owners ?? ownersOf(ctx.cwd, request);
   const review = reviewersForOwners(owners);
+  const proposal: Proposal = {
+    title: changeTitle(request),
+    body: pullRequestBody({ ...request, owners }),
+    labels: pullRequestLabels(request),
+    review,
+  };
   const result: OpenPrResult = {
     ok: true,
     branch: await freeBranch(git, branchName(request), hasRemote),
@@ -133,14 +136,56 @@ export async function openPullRequestFor(
     commit: null,
     pushed: false,
     pr: null,
-    labels,
+    labels: proposal.labels,
     reviewers: [...review.reviewers.map((r) => `@${r}`), ...review.teams],
     warnings: [],
     nextSteps: [],
   };
-  const body = pullRequestBody({ ...request, owners });
-  const quotedFiles = request.files.map(shellQuote).join(' ');
 
+  const failed = await commitOnBranch(git, request, result, proposal.title);
+  if (failed) return failed;
+  const openByHand = () =>
+    handSteps(ctx, git, result, { title: proposal.title, body: proposal.body, remote: REMOTE });
+  if (!hasRemote) {
+    result.nextSteps = [
+      `git remote add ${REMOTE} <the repository's URL>`,
+      `git push -u ${REMOTE} ${result.branch}`,
+      ...(await openByHand()),
+    ];
+    return result;
+  }
+  try {
+    // No spinner here: git may ask for credentials on the terminal, and must be seen doing so.
+    await git.raw(['push', '-q', '-u', REMOTE, result.branch]);
+    result.pushed = true;
+  } catch (error) {
+    return fail(result, `git push was refused: ${clean(error)}`, [
+      `git push -u ${REMOTE} ${result.branch}`,
+      ...(await openByHand()),
+    ]);
+  }
+  return openOnGitHub(ctx, result, proposal, openByHand);
+}
+
+/** What the pull request says and asks for, from the change request. */
+interface Proposal {
+  title: string;
+  body: string;
+  labels: string[];
+  review: ReturnType<typeof reviewersForOwners>;
+}
+
+/**
+ * The change on its own branch, committed with only the files the command wrote (`--only`, so
+ * whatever else is staged stays out). A failed result with the commands left to run, or null.
+ */
+async function commitOnBranch(
+  git: SimpleGit,
+  request: ChangeRequest,
+  result: OpenPrResult,
+  title: string,
+): Promise<OpenPrResult | null> {
+  const quotedFiles = request.files.map(shellQuote).join(' ');
   try {
     await git.raw(['checkout', '-q', '-b', result.branch]);
   } catch (error) {
@@ -172,27 +217,16 @@ export async function openPullRequestFor(
       `git push -u ${REMOTE} ${result.branch}`,
     ]);
   }
+  return null;
+}
 
-  const openByHand = () => handSteps(ctx, git, result, title, body);
-  if (!hasRemote) {
-    result.nextSteps = [
-      `git remote add ${REMOTE} <the repository's URL>`,
-      `git push -u ${REMOTE} ${result.branch}`,
-      ...(await openByHand()),
-    ];
-    return result;
-  }
-  try {
-    // No spinner here: git may ask for credentials on the terminal, and must be seen doing so.
-    await git.raw(['push', '-q', '-u', REMOTE, result.branch]);
-    result.pushed = true;
-  } catch (error) {
-    return fail(result, `git push was refused: ${clean(error)}`, [
-      `git push -u ${REMOTE} ${result.branch}`,
-      ...(await openByHand()),
-    ]);
-  }
-
+/** The pushed branch proposed on GitHub; without a token, the steps to open it by hand. */
+async function openOnGitHub(
+  ctx: OpenPrContext,
+  result: OpenPrResult,
+  proposal: Proposal,
+  openByHand: () => Promise<string[]>,
+): Promise<OpenPrResult> {
   const { githubFromEnv } = await import('./github.ts');
   // Three writes for one person's change: no need to pace them as a bulk writer would.
   const github = githubFromEnv(ctx.env, { retries: 2, paceWrites: false });
@@ -204,12 +238,12 @@ export async function openPullRequestFor(
     const { pr, warnings } = await withSpinner(ctx.progress, 'opening the pull request', () =>
       github.openPullRequest({
         head: result.branch,
-        base,
-        title,
-        body,
-        labels,
-        reviewers: review.reviewers,
-        teamReviewers: review.teamReviewers,
+        base: result.base,
+        title: proposal.title,
+        body: proposal.body,
+        labels: proposal.labels,
+        reviewers: proposal.review.reviewers,
+        teamReviewers: proposal.review.teamReviewers,
       }),
     );
     result.pr = { number: pr.number, url: pr.url };
@@ -265,66 +299,6 @@ async function freeBranch(git: SimpleGit, wanted: string, hasRemote: boolean): P
   for (let n = 2; ; n++) if (!taken.has(`${wanted}-${n}`)) return `${wanted}-${n}`;
 }
 
-/** How to open the pull request by hand: the body saved under .git, the gh command, the URL. */
-async function handSteps(
-  ctx: OpenPrContext,
-  git: SimpleGit,
-  result: OpenPrResult,
-  title: string,
-  body: string,
-): Promise<string[]> {
-  // One file per branch: two changes in a row must not share (and overwrite) one body.
-  const name = `flags-pr/${result.branch.replace(/[^A-Za-z0-9._-]+/g, '-')}.md`;
-  let bodyFile = `.git/${name}`;
-  try {
-    bodyFile = (await git.raw(['rev-parse', '--git-path', name])).trim();
-    const abs = isAbsolute(bodyFile) ? bodyFile : join(ctx.cwd, bodyFile);
-    mkdirSync(dirname(abs), { recursive: true });
-    writeFileSync(abs, body);
-  } catch {
-    // Without the saved body, the gh command still opens the pull request.
-  }
-  const gh = [
-    'gh pr create',
-    `--base ${result.base}`,
-    `--head ${result.branch}`,
-    `--title ${shellQuote(title)}`,
-    `--body-file ${shellQuote(bodyFile)}`,
-    ...result.labels.map((l) => `--label ${shellQuote(l)}`),
-    ...result.reviewers.map((r) => `--reviewer ${shellQuote(r.replace(/^@/, ''))}`),
-  ].join(' ');
-  const steps = [gh];
-  const web = await compareUrl(ctx.env, git, result.base, result.branch);
-  if (web) steps.push(`(or open ${web} and paste the body from ${bodyFile})`);
-  return steps;
-}
-
-async function compareUrl(
-  env: Record<string, string | undefined>,
-  git: SimpleGit,
-  base: string,
-  branch: string,
-): Promise<string | null> {
-  let repo = env['GITHUB_REPOSITORY'] ?? null;
-  let server = env['GITHUB_SERVER_URL'] ?? 'https://github.com';
-  if (!repo) {
-    try {
-      const url = (await git.raw(['remote', 'get-url', REMOTE])).trim();
-      const m =
-        /^(?:https:\/\/(?:[^@/]+@)?|ssh:\/\/git@|git@)([^/:]+)[/:]([^/]+\/[^/]+?)(?:\.git)?\/?$/.exec(
-          url,
-        );
-      if (m) {
-        server = `https://${m[1]}`;
-        repo = m[2]!;
-      }
-    } catch {
-      return null;
-    }
-  }
-  return repo ? `${server.replace(/\/+$/, '')}/${repo}/compare/${base}...${branch}?expand=1` : null;
-}
-
 /** The first line of an error, without credentials in URLs or tokens. */
 function clean(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -340,10 +314,6 @@ function scrub(text: string): string {
   return text
     .replace(/(\w+:\/\/)[^/@\s]+@/g, '$1***@')
     .replace(/\b(gh[pousr]_[A-Za-z0-9]{10,}|github_pat_[A-Za-z0-9_]{10,})\b/g, '***');
-}
-
-function shellQuote(text: string): string {
-  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The result for people: what was done, warnings, and the commands left to run. */

@@ -3,9 +3,17 @@
 import { CODEOWNERS_LOCATIONS, parseCodeowners, type Codeowners } from '../core/codeowners.ts';
 import { EvaluationError } from '../core/errors.ts';
 import { buildFlagSet, parseEntry, type ParseCache, type RawEntry } from '../core/load.ts';
-import type { FlagSet } from '../core/model.ts';
+import type { Flag, FlagSet } from '../core/model.ts';
+import { knownParse } from '../core/parse-flag.ts';
 import { prefetchHistory } from './flag-history.ts';
 import { GitRepo, type TreeEntry } from './git.ts';
+import {
+  knownKey,
+  parseCacheOf,
+  survivesJson,
+  type KnownFlags,
+  type ParseCacheStore,
+} from './parse-cache.ts';
 
 export interface CommitPair {
   git: GitRepo;
@@ -71,10 +79,58 @@ export async function readFlagSets(
   trees: readonly TreeEntry[][],
 ): Promise<{ entries: RawEntry[][]; sets: FlagSet[] }> {
   const cache: ParseCache = new Map();
+  // The kept parses load while git reads the blobs; files that arrive first wait for them.
+  const kept = keptParses(git);
+  let known: KnownFlags | null = null;
+  void kept.then((k) => (known = k.known)).catch(() => {});
+  const waiting: RawEntry[] = [];
+  const parse = (entry: RawEntry, flags: KnownFlags): void => {
+    const key = entry.blob ? knownKey(entry.path, entry.blob) : undefined;
+    const flag = key ? flags.get(key) : undefined;
+    if (!key || !flag || cache.has(key)) return void parseEntry(entry, cache);
+    // The same path and bytes parsed clean before: the flag without reading YAML again.
+    const content = entry.content ?? new Uint8Array();
+    cache.set(
+      key,
+      knownParse(flag, () => Buffer.from(content).toString('utf8'), entry.path),
+    );
+  };
   const entries = await git.entriesOf(trees, (entry) => {
-    if (entry.path.endsWith('.yaml')) parseEntry(entry, cache);
+    if (!entry.path.endsWith('.yaml')) return;
+    if (known) parse(entry, known);
+    else waiting.push(entry);
   });
-  return { entries, sets: entries.map((list) => buildFlagSet(list, cache)) };
+  const { store, known: flags } = await kept;
+  for (const entry of waiting) parse(entry, flags);
+  const sets = entries.map((list) => buildFlagSet(list, cache));
+  if (store) await saveKnown(store, cache, flags);
+  return { entries, sets };
+}
+
+async function keptParses(
+  git: GitRepo,
+): Promise<{ store: ParseCacheStore | null; known: KnownFlags }> {
+  const store = await parseCacheOf(git).catch(() => null); // without it, every file is parsed
+  return { store, known: store ? await store.load() : new Map<string, Flag>() };
+}
+
+/** Keeps this run's clean parses for the next run, when it found any the cache lacked. */
+async function saveKnown(
+  store: ParseCacheStore,
+  cache: ParseCache,
+  old: KnownFlags,
+): Promise<void> {
+  const used: KnownFlags = new Map();
+  let fresh = false;
+  for (const [key, parsed] of cache) {
+    if ('rule' in parsed || !parsed.flag || parsed.violations.length > 0) continue;
+    if (!old.has(key)) {
+      if (!survivesJson(parsed.flag)) continue;
+      fresh = true;
+    }
+    used.set(key, parsed.flag);
+  }
+  if (fresh) await store.save(used, old);
 }
 
 /** The flags at one commit. */

@@ -2,8 +2,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadWorkingTree } from '../adapters/fs-flags.ts';
 import { nearestKeys } from '../adapters/local-change.ts';
-import { openPullRequestFor, preflightOpenPr, renderOpenPr } from '../adapters/open-pr.ts';
-import { colourEnabled, renderViolations, style } from '../adapters/terminal.ts';
+import {
+  openPullRequestFor,
+  preflightOpenPr,
+  renderOpenPr,
+  type OpenPrResult,
+} from '../adapters/open-pr.ts';
+import { colourEnabled, renderViolations, style, type Style } from '../adapters/terminal.ts';
 import { runbookChecklist, type ChangeRequest } from '../core/change-request.ts';
 import { CODEOWNERS_LOCATIONS, ownersOf, parseCodeowners, sameOwner } from '../core/codeowners.ts';
 import { withFlagRules } from '../core/codeowners-block.ts';
@@ -56,61 +61,22 @@ exist or a step of --open-pr failed, 2 bad option.`,
   async run(values, positionals, ctx) {
     const input = parseInput(values, positionals);
     const s = style(colourEnabled(ctx.env, ctx.isTTY));
-    const set = loadWorkingTree(ctx.cwd);
-    const file = `${ownerFolder(set, input.owner)}/${input.key}.yaml`;
-
-    const refusal = [
-      ...keyTaken(set, input.key),
-      ...missingDependencies(set, input.key, file, input.dependsOn),
-    ];
-    const text = newFlagText({
-      key: input.key,
-      owner: input.owner,
-      description: input.description,
-      depends_on: input.dependsOn,
-      schemaPath: schemaPathFor(file),
-    });
-    const parsed = parseFlag(text, file);
-    if (refusal.length === 0 && (!parsed.flag || parsed.violations.length > 0))
-      refusal.push(...parsed.violations);
-    // CODEOWNERS: the rule that decides for the new file must name its owner.
-    const location = CODEOWNERS_LOCATIONS.find((l) => existsSync(join(ctx.cwd, l))) ?? 'CODEOWNERS';
-    const currentOwners = existsSync(join(ctx.cwd, location))
-      ? readFileSync(join(ctx.cwd, location), 'utf8')
-      : '';
-    let newOwners: string | null = null;
-    if (refusal.length === 0) {
-      const added: FlagFile = { file, flag: parsed.flag!, lineOf: parsed.lineOf };
-      const covered = ownersOf(parseCodeowners(currentOwners, location), file)?.owners.some((o) =>
-        sameOwner(o, input.owner),
-      );
-      if (!covered) newOwners = withFlagRules(currentOwners, [...set.flags, added]);
-      // The history-free rules on the tree with the new flag: a cycle through a dependency, say.
-      const next: FlagSet = { ...set, flags: [...set.flags, added] };
-      const found = staticRules(next, parseCodeowners(newOwners ?? currentOwners, location));
-      refusal.push(...found.filter((v) => v.flag === input.key && v.severity === 'error'));
-    }
-    if (hasErrors(refusal)) {
+    const plan = planNewFlag(ctx.cwd, input);
+    const { file, location, newOwners } = plan;
+    if (hasErrors(plan.refusal)) {
       if (values.json) {
-        ctx.stdout(
-          JSON.stringify(
-            { ok: false, flag: input.key, file, written: false, violations: refusal },
-            null,
-            2,
-          ) + '\n',
-        );
+        const doc = { ok: false, flag: input.key, file, written: false, violations: plan.refusal };
+        ctx.stdout(JSON.stringify(doc, null, 2) + '\n');
       } else {
         ctx.stdout(
-          `${s.red('✗')} flag \`${input.key}\` not created; nothing was written\n\n${renderViolations(refusal, s)}`,
+          `${s.red('✗')} flag \`${input.key}\` not created; nothing was written\n\n${renderViolations(plan.refusal, s)}`,
         );
       }
       return 1;
     }
 
     const preflight = values['open-pr'] ? await preflightOpenPr(ctx.cwd) : null;
-    mkdirSync(dirname(join(ctx.cwd, file)), { recursive: true });
-    writeFileSync(join(ctx.cwd, file), text, { flag: 'wx' });
-    if (newOwners !== null) writeFileSync(join(ctx.cwd, location), newOwners);
+    writeNewFlag(ctx.cwd, plan);
     const request: ChangeRequest = {
       verb: 'new',
       key: input.key,
@@ -136,32 +102,99 @@ exist or a step of --open-pr failed, 2 bad option.`,
         ...(pr ? { pr } : {}),
       };
       ctx.stdout(JSON.stringify(doc, null, 2) + '\n');
-      return pr && !pr.ok ? 1 : 0;
-    }
-    const out = [
-      `${s.green('✓')} Created ${file}: \`${input.key}\` at alpha, owned by ${input.owner}`,
-    ];
-    if (newOwners !== null)
-      out.push(
-        `  updated ${location}: the generated flag rules now name ${input.owner} for ${file}`,
-      );
-    const { after } = runbookChecklist(request);
-    out.push('', s.bold('After the merge:'), ...after.map((l) => `  ${l}`), '');
-    if (pr) {
-      out.push(renderOpenPr(pr, s));
     } else {
-      out.push(
-        'Next: commit it on a branch and open a pull request (--open-pr does this for you):',
-        `  git switch -c flags/new-${input.key}`,
-        `  git add ${request.files.join(' ')} && git commit -m "Add flag ${input.key} (alpha)" -- ${request.files.join(' ')}`,
-        `  git push -u origin flags/new-${input.key}`,
-        '',
-      );
+      ctx.stdout(renderCreated(input, plan, request, pr, s));
     }
-    ctx.stdout(out.join('\n').replace(/\n*$/, '\n'));
     return pr && !pr.ok ? 1 : 0;
   },
 };
+
+/** The new flag as it would be written: its file and text, what refuses it, the CODEOWNERS it needs. */
+interface NewFlagPlan {
+  file: string;
+  text: string;
+  /** Errors that refuse the flag: nothing is written when there is one. */
+  refusal: Violation[];
+  /** The CODEOWNERS file. */
+  location: string;
+  /** Its new text when no rule names the owner for the new file yet, else null. */
+  newOwners: string | null;
+}
+
+/** Judges the new flag against the tree before anything is written. */
+function planNewFlag(cwd: string, input: NewInput): NewFlagPlan {
+  const set = loadWorkingTree(cwd);
+  const file = `${ownerFolder(set, input.owner)}/${input.key}.yaml`;
+  const refusal = [
+    ...keyTaken(set, input.key),
+    ...missingDependencies(set, input.key, file, input.dependsOn),
+  ];
+  const text = newFlagText({
+    key: input.key,
+    owner: input.owner,
+    description: input.description,
+    depends_on: input.dependsOn,
+    schemaPath: schemaPathFor(file),
+  });
+  const parsed = parseFlag(text, file);
+  if (refusal.length === 0 && (!parsed.flag || parsed.violations.length > 0))
+    refusal.push(...parsed.violations);
+  // CODEOWNERS: the rule that decides for the new file must name its owner.
+  const location = CODEOWNERS_LOCATIONS.find((l) => existsSync(join(cwd, l))) ?? 'CODEOWNERS';
+  const currentOwners = existsSync(join(cwd, location))
+    ? readFileSync(join(cwd, location), 'utf8')
+    : '';
+  let newOwners: string | null = null;
+  if (refusal.length === 0) {
+    const added: FlagFile = { file, flag: parsed.flag!, lineOf: parsed.lineOf };
+    const covered = ownersOf(parseCodeowners(currentOwners, location), file)?.owners.some((o) =>
+      sameOwner(o, input.owner),
+    );
+    if (!covered) newOwners = withFlagRules(currentOwners, [...set.flags, added]);
+    // The history-free rules on the tree with the new flag: a cycle through a dependency, say.
+    const next: FlagSet = { ...set, flags: [...set.flags, added] };
+    const found = staticRules(next, parseCodeowners(newOwners ?? currentOwners, location));
+    refusal.push(...found.filter((v) => v.flag === input.key && v.severity === 'error'));
+  }
+  return { file, text, refusal, location, newOwners };
+}
+
+/** The flag file (never over an existing one) and, when it needs one, the CODEOWNERS rule. */
+function writeNewFlag(cwd: string, plan: NewFlagPlan): void {
+  mkdirSync(dirname(join(cwd, plan.file)), { recursive: true });
+  writeFileSync(join(cwd, plan.file), plan.text, { flag: 'wx' });
+  if (plan.newOwners !== null) writeFileSync(join(cwd, plan.location), plan.newOwners);
+}
+
+/** For people: what was written, the runbook's steps after the merge, how to propose it. */
+function renderCreated(
+  input: NewInput,
+  plan: NewFlagPlan,
+  request: ChangeRequest,
+  pr: OpenPrResult | null,
+  s: Style,
+): string {
+  const { file, location } = plan;
+  const out = [
+    `${s.green('✓')} Created ${file}: \`${input.key}\` at alpha, owned by ${input.owner}`,
+  ];
+  if (plan.newOwners !== null)
+    out.push(`  updated ${location}: the generated flag rules now name ${input.owner} for ${file}`);
+  const { after } = runbookChecklist(request);
+  out.push('', s.bold('After the merge:'), ...after.map((l) => `  ${l}`), '');
+  if (pr) {
+    out.push(renderOpenPr(pr, s));
+  } else {
+    out.push(
+      'Next: commit it on a branch and open a pull request (--open-pr does this for you):',
+      `  git switch -c flags/new-${input.key}`,
+      `  git add ${request.files.join(' ')} && git commit -m "Add flag ${input.key} (alpha)" -- ${request.files.join(' ')}`,
+      `  git push -u origin flags/new-${input.key}`,
+      '',
+    );
+  }
+  return out.join('\n').replace(/\n*$/, '\n');
+}
 
 interface NewInput {
   key: string;

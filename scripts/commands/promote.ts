@@ -10,34 +10,27 @@ import {
   type LocalContext,
 } from '../adapters/local-change.ts';
 import { flagsAt } from '../adapters/repo-at-commits.ts';
-import {
-  openPullRequestFor,
-  preflightOpenPr,
-  renderOpenPr,
-  type OpenPrResult,
-} from '../adapters/open-pr.ts';
+import { openPullRequestFor, preflightOpenPr } from '../adapters/open-pr.ts';
 import { soakClocks } from '../adapters/flag-history.ts';
-import { colourEnabled, renderViolations, style, type Style } from '../adapters/terminal.ts';
-import { runbookChecklist, type ChangeRequest } from '../core/change-request.ts';
+import { colourEnabled, style, type Style } from '../adapters/terminal.ts';
+import type { ChangeRequest } from '../core/change-request.ts';
 import { EvaluationError, UsageError } from '../core/errors.ts';
 import { hasBlock, removeBlock, setOverride, setState } from '../core/flag-edit.ts';
 import { flagsByKey } from '../core/load.ts';
 import {
   hasErrors,
   nextState,
-  HOUR_MS,
-  soakMs,
   type Change,
   type FlagFile,
   type Override,
   type State,
   type Violation,
 } from '../core/model.ts';
-import { formatTime, formatWhen, isoTime } from '../core/time.ts';
+import { formatWhen, isoTime } from '../core/time.ts';
 import { decline, type Command, type CommandContext, type OptionValues } from './command.ts';
 import { nowOption } from './check.ts';
 import { removableAt } from '../core/rules/removal.ts';
-import { judgedLine, refusalHints } from '../core/refusal-advice.ts';
+import { reportPromotion } from './promote-report.ts';
 
 const LOGIN = /^@[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const HTTPS_URL = /^https:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/;
@@ -107,27 +100,10 @@ the flag is at ga already, or a step of --open-pr failed, 2 bad option or cannot
     assertCommittedState(context, file);
     if (!flagsByKey(context.committed).has(key)) return notCommitted(ctx, values, file, s);
 
-    let promoted = removeBlock(removeBlock(setState(text, to), 'override'), 'revert');
-    let result = judgeEdits(context, [{ path: file.file, text: promoted }]);
-    let overrideUsed = false;
-    if (override && hasErrors(result.relevant)) {
-      const withOverride = setOverride(removeBlock(setState(text, to), 'revert'), override);
-      const second = judgeEdits(context, [{ path: file.file, text: withOverride }]);
-      // The override is written only when it is what lets the promotion through.
-      if (errorCount(second.relevant) < errorCount(result.relevant)) {
-        promoted = withOverride;
-        result = second;
-        overrideUsed = true;
-      }
-    }
+    const { promoted, result, overrideUsed } = judgePromotion(context, file, text, to, override);
     const change = result.gate.changes.find((c) => c.flag === key);
     const ok = !hasErrors(result.relevant);
-    const notes: string[] = [];
-    if (override && !overrideUsed && ok)
-      notes.push('the soak is over, so no override is needed: none was written');
-    if (hasBlock(text, 'override') && !overrideUsed)
-      notes.push('removed the `override` block of an earlier change');
-    if (hasBlock(text, 'revert')) notes.push('removed the `revert` block of the earlier revert');
+    const notes = editNotes(text, { override, overrideUsed, ok });
 
     const outcome = {
       ok,
@@ -144,37 +120,88 @@ the flag is at ga already, or a step of --open-pr failed, 2 bad option or cannot
       judgedAgainst: judgedAgainst?.ref ?? null,
     };
     if (!ok) {
-      report(ctx, values, { ...outcome, written: false, pr: null });
+      reportPromotion(ctx, values, { ...outcome, written: false, pr: null });
       return 1;
     }
     writeFileSync(join(ctx.cwd, file.file), promoted);
-    const request: ChangeRequest = {
-      verb: 'promote',
-      key,
-      owner: file.flag.owner,
-      rows: [
-        {
-          flag: key,
-          file: file.file,
-          from,
-          to,
-          since: change?.since ?? null,
-          eligibleAt: change?.eligibleAt ?? null,
-        },
-      ],
-      files: [file.file],
-      ...(overrideUsed && override ? { override } : {}),
-      ...(file.flag.manual ? { manual: file.flag.manual } : {}),
-      warnings: result.relevant.filter((v) => v.severity === 'warning').map((v) => v.message),
-      checkedAt: isoTime(now),
-    };
+    const request = promotionRequest(
+      file,
+      { to, change, result, now },
+      overrideUsed ? override : null,
+    );
     const pr = preflight
       ? await openPullRequestFor({ cwd: ctx.cwd, env: ctx.env, progress: ctx }, preflight, request)
       : null;
-    report(ctx, values, { ...outcome, written: true, pr, request });
+    reportPromotion(ctx, values, { ...outcome, written: true, pr, request });
     return pr && !pr.ok ? 1 : 0;
   },
 };
+
+/**
+ * The gate's judgement of the promoted file. With --override, judged a second time with the
+ * override written: it is kept only when it is what lets the promotion through.
+ */
+function judgePromotion(
+  context: LocalContext,
+  file: FlagFile,
+  text: string,
+  to: State,
+  override: Override | null,
+): { promoted: string; result: LocalChange; overrideUsed: boolean } {
+  const promoted = removeBlock(removeBlock(setState(text, to), 'override'), 'revert');
+  const result = judgeEdits(context, [{ path: file.file, text: promoted }]);
+  if (!override || !hasErrors(result.relevant)) return { promoted, result, overrideUsed: false };
+  const withOverride = setOverride(removeBlock(setState(text, to), 'revert'), override);
+  const second = judgeEdits(context, [{ path: file.file, text: withOverride }]);
+  if (errorCount(second.relevant) < errorCount(result.relevant)) {
+    return { promoted: withOverride, result: second, overrideUsed: true };
+  }
+  return { promoted, result, overrideUsed: false };
+}
+
+/** What the edit did besides the state: an override not needed, blocks of earlier changes removed. */
+function editNotes(
+  text: string,
+  judged: { override: Override | null; overrideUsed: boolean; ok: boolean },
+): string[] {
+  const notes: string[] = [];
+  if (judged.override && !judged.overrideUsed && judged.ok)
+    notes.push('the soak is over, so no override is needed: none was written');
+  if (hasBlock(text, 'override') && !judged.overrideUsed)
+    notes.push('removed the `override` block of an earlier change');
+  if (hasBlock(text, 'revert')) notes.push('removed the `revert` block of the earlier revert');
+  return notes;
+}
+
+/** The change as a pull request proposes it: the row, the override if written, the warnings. */
+function promotionRequest(
+  file: FlagFile,
+  promotion: { to: State; change: Change | undefined; result: LocalChange; now: Date },
+  override: Override | null,
+): ChangeRequest {
+  const { to, change, result, now } = promotion;
+  const key = file.flag.key;
+  return {
+    verb: 'promote',
+    key,
+    owner: file.flag.owner,
+    rows: [
+      {
+        flag: key,
+        file: file.file,
+        from: file.flag.state,
+        to,
+        since: change?.since ?? null,
+        eligibleAt: change?.eligibleAt ?? null,
+      },
+    ],
+    files: [file.file],
+    ...(override ? { override } : {}),
+    ...(file.flag.manual ? { manual: file.flag.manual } : {}),
+    warnings: result.relevant.filter((v) => v.severity === 'warning').map((v) => v.message),
+    checkedAt: isoTime(now),
+  };
+}
 
 const errorCount = (violations: readonly Violation[]): number =>
   violations.filter((v) => v.severity === 'error').length;
@@ -302,98 +329,4 @@ async function atGa(
     message,
   };
   return decline(ctx, Boolean(values.json), document, `${s.yellow('!')} ${message}`);
-}
-
-interface Report {
-  ok: boolean;
-  key: string;
-  file: string;
-  from: State;
-  to: State;
-  change: Change | undefined;
-  result: LocalChange;
-  notes: string[];
-  written: boolean;
-  pr: OpenPrResult | null;
-  s: Style;
-  now: Date;
-  override: Override | null;
-  /** The protected branch the change was judged against, when HEAD is a branch off it. */
-  judgedAgainst: string | null;
-  request?: ChangeRequest;
-}
-
-function report(ctx: CommandContext, values: OptionValues, r: Report): void {
-  const eligibleAt = r.change?.eligibleAt ?? null;
-  if (values.json) {
-    const doc = {
-      ok: r.ok && (r.pr?.ok ?? true),
-      flag: r.key,
-      file: r.file,
-      from: r.from,
-      to: r.to,
-      since: r.change?.since ?? null,
-      eligibleAt,
-      written: r.written,
-      override: r.written && r.request?.override !== undefined,
-      violations: r.result.relevant,
-      judgedAgainst: r.judgedAgainst ?? 'HEAD',
-      notes: r.written ? r.notes : [],
-      ...(r.pr ? { pr: r.pr } : {}),
-    };
-    ctx.stdout(JSON.stringify(doc, null, 2) + '\n');
-    return;
-  }
-  const { s } = r;
-  const out: string[] = [];
-  const warnings = r.result.relevant.filter((v) => v.severity === 'warning');
-  if (!r.ok) {
-    out.push(
-      `${s.red('✗')} ${r.key}: ${r.from} to ${r.to} is refused by the rollout gate; ${r.file} is unchanged`,
-      '',
-    );
-    out.push(renderViolations(r.result.relevant, s));
-    if (r.judgedAgainst) out.push(judgedLine(r.judgedAgainst), '');
-    out.push(...refusalHints({ ...r, violations: r.result.relevant }));
-  } else {
-    out.push(`${s.green('✓')} Promoted ${s.bold(r.key)}: ${r.from} -> ${r.to} in ${r.file}`);
-    if (r.judgedAgainst) out.push(`  ${judgedLine(r.judgedAgainst)}`);
-    if (r.change?.since && eligibleAt) {
-      const soakHours = soakMs(r.from) / HOUR_MS;
-      const eligible = new Date(eligibleAt);
-      out.push(
-        `  in ${r.from} since ${formatTime(new Date(r.change.since))}; the ${soakHours} h soak ${
-          eligible <= r.now
-            ? `allowed it from ${formatTime(eligible)}`
-            : `would allow it from ${formatWhen(eligible, r.now)}, and is waived`
-        }`,
-      );
-    }
-    for (const w of warnings) out.push(`  ${s.yellow('!')} ${w.message}`);
-    for (const n of r.notes) out.push(`  ${s.dim(n)}`);
-    if (r.request) {
-      const { before, after } = runbookChecklist(r.request);
-      out.push('', s.bold('Before merging (runbook):'), ...before.map((l) => `  ${l}`));
-      out.push(s.bold('After the merge and deploy:'), ...after.map((l) => `  ${l}`), '');
-    }
-    if (r.pr) {
-      out.push(renderOpenPr(r.pr, s));
-    } else {
-      out.push(
-        'Next: commit it on a branch and open a pull request (or use --open-pr next time, which does this for you):',
-        `  git switch -c flags/promote-${r.key}`,
-        `  git commit -m "Promote ${r.key} to ${r.to}" -- ${r.file}`,
-        `  git push -u origin flags/promote-${r.key}`,
-        '',
-      );
-    }
-  }
-  if (r.result.unrelated.length > 0) {
-    out.push(
-      s.dim(
-        `Note: the tree has ${r.result.unrelated.length} other error(s), not caused by this change; npx flags validate lists them.`,
-      ),
-    );
-  }
-  ctx.stdout(out.join('\n').replace(/\n*$/, '\n'));
 }

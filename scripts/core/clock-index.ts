@@ -18,7 +18,13 @@ export interface ClockEntry {
 }
 
 /** Every flag file (path under flags/, `.yaml`) at one commit, with its clock. */
-export type ClockSnapshot = Map<string, ClockEntry>;
+export class ClockSnapshot extends Map<string, ClockEntry> {
+  /**
+   * The keys of flag files deleted on the first-parent history up to the commit (moves too): the
+   * flags the repository once had, which a deploy may archive.
+   */
+  readonly removed = new Set<string>();
+}
 
 /** What advance needs of a commit: the shape of git.ts's HistoryCommit, oldest first. */
 export interface ReplayCommit {
@@ -48,6 +54,7 @@ export function advance(
     for (const ch of commit.changes) {
       if (ch.status !== 'D' || !isFlagPath(ch.path)) continue;
       const key = keyFromPath(ch.path);
+      snapshot.removed.add(key);
       const list = deleted.get(key) ?? [];
       list.push({ path: ch.path, entry: snapshot.get(ch.path) });
       deleted.set(key, list);
@@ -76,13 +83,16 @@ export function advance(
 }
 
 /** Bumped whenever what a snapshot means (or how a state is read) changes: old files are rebuilt. */
-export const CLOCK_INDEX_VERSION = 1;
+export const CLOCK_INDEX_VERSION = 2;
 const MAGIC = 'novavms-flags-clock-index';
 
-/** A snapshot as one file: a header line (magic, version, commit, SHA-256 of the body), the body. */
+/**
+ * A snapshot as one file: a header line (magic, version, commit, SHA-256 of the body), the body
+ * (`{"files": [[path, state, sha, at], ...], "removed": [key, ...]}`).
+ */
 export function serializeSnapshot(commit: string, snapshot: ClockSnapshot): string {
-  const rows = [...snapshot].map(([path, e]) => [path, e.state, e.sha, e.at]);
-  const body = JSON.stringify(rows);
+  const files = [...snapshot].map(([path, e]) => [path, e.state, e.sha, e.at]);
+  const body = JSON.stringify({ files, removed: [...snapshot.removed] });
   return `${MAGIC} ${CLOCK_INDEX_VERSION} ${commit} ${sha256(body)}\n${body}`;
 }
 
@@ -106,14 +116,19 @@ export function parseSnapshot(commit: string, text: string): ClockSnapshot | nul
     sum !== sha256(body)
   )
     return null;
-  let rows: unknown;
+  let parsed: unknown;
   try {
-    rows = JSON.parse(body);
+    parsed = JSON.parse(body);
   } catch {
     return null;
   }
-  if (!Array.isArray(rows)) return null;
-  const snapshot: ClockSnapshot = new Map();
+  const { files: rows, removed } = (parsed ?? {}) as { files?: unknown; removed?: unknown };
+  if (!Array.isArray(rows) || !Array.isArray(removed)) return null;
+  const snapshot = new ClockSnapshot();
+  for (const key of removed) {
+    if (typeof key !== 'string') return null;
+    snapshot.removed.add(key);
+  }
   for (const row of rows) {
     if (!Array.isArray(row) || row.length !== 4) return null;
     const [path, state, sha, at] = row as unknown[];

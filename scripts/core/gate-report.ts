@@ -1,18 +1,24 @@
 // What reviewers read about a change: the gate's CheckResult rendered as (a) the sticky pull
-// request comment, (b) the job summary's table and (c) a commit status. Pure: data in, text out.
+// request comment and (b) the job summary's table; (c) the commit status is gate-status.ts.
+// Pure: data in, text out.
 import type { Change, CheckResult, CriterionResult, State, Violation } from './model.ts';
 import { BODY_MAX_CHARS, count, fitParts, type FitList, type FitPart } from './github-limits.ts';
 import { RUNBOOK_CRITERIA, fixHint } from './gate-report-words.ts';
-import { formatTime } from './time.ts';
+import { SOAK_CONTEXT, gateStatus, plural, when } from './gate-status.ts';
 
 export { fixHint } from './gate-report-words.ts';
+// The commit status has its own file; these names stay importable from the report.
+export {
+  SOAK_CONTEXT,
+  STATUS_DESCRIPTION_MAX,
+  gateStatus,
+  when,
+  type GateState,
+  type GateStatus,
+} from './gate-status.ts';
 
 /** The hidden marker that identifies the gate's sticky comment. */
 export const GATE_MARKER = 'flags-gate';
-/** The commit status that carries the soak: pending until the time has come. */
-export const SOAK_CONTEXT = 'flags/soak';
-/** GitHub cuts commit status descriptions at 140 characters. */
-export const STATUS_DESCRIPTION_MAX = 140;
 
 export interface GateReportContext {
   /** Logins approving the pull request's current head (latest review of each reviewer). */
@@ -28,70 +34,9 @@ export interface GateReportContext {
   runUrl?: string | null;
 }
 
-export type GateState = 'success' | 'pending' | 'failure';
-
-export interface GateStatus {
-  state: GateState;
-  /** At most 140 characters, for a commit status. */
-  description: string;
-  /** For `pending`: when the last soak ends. */
-  eligibleAt: string | null;
-}
-
 /** The command that undoes a promotion to ga, ready to copy during an incident. */
 export function revertCommand(key: string): string {
   return `npx flags revert ${key} --reason "..." --incident <URL>`;
-}
-
-/** `2026-11-27 14:00 UTC`, or `—` when unknown. */
-export function when(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? '—' : formatTime(date);
-}
-
-// ---- (c) commit status ------------------------------------------------------------------
-
-/**
- * The gate as one commit status. `pending` when the only errors are `soak`: the change is right
- * but early, and the scheduled re-check turns it into `success` once the last soak has ended. In
- * a merge queue nothing may wait for hours, so there an early change is a `failure`.
- */
-export function gateStatus(
-  result: CheckResult,
-  options: { mergeGroup?: boolean } = {},
-): GateStatus {
-  const errors = result.violations.filter((v) => v.severity === 'error');
-  const warnings = result.violations.length - errors.length;
-  if (errors.length === 0) {
-    const what =
-      result.changes.length === 0
-        ? 'no flag changes'
-        : `${plural(result.changes.length, 'flag change')} may merge`;
-    return {
-      state: 'success',
-      description: clip(`Ready: ${what}${warnings ? ` (${plural(warnings, 'warning')})` : ''}`),
-      eligibleAt: null,
-    };
-  }
-  if (errors.every((v) => v.rule === 'soak')) {
-    const flags = unique(errors.map((v) => v.flag).filter((f): f is string => f !== null));
-    const eligibleAt = latest(
-      result.changes.filter((c) => flags.includes(c.flag)).map((c) => c.eligibleAt),
-    );
-    const at = eligibleAt ? `allowed from ${when(eligibleAt)}` : 'too early';
-    return {
-      state: options.mergeGroup ? 'failure' : 'pending',
-      description: clip(`Soak: ${at} (${flags.join(', ')})`),
-      eligibleAt,
-    };
-  }
-  const rules = unique(errors.map((v) => v.rule));
-  return {
-    state: 'failure',
-    description: clip(`Blocked: ${plural(errors.length, 'error')}: ${rules.join(', ')}`),
-    eligibleAt: null,
-  };
 }
 
 // ---- (b) the changes table --------------------------------------------------------------
@@ -391,24 +336,4 @@ export function text(value: string): string {
 
 function login(name: string): string {
   return name.replace(/^@/, '').toLowerCase();
-}
-
-function latest(times: readonly (string | null)[]): string | null {
-  const known = times.filter((t): t is string => t !== null);
-  if (known.length === 0) return null;
-  return known.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
-}
-
-function unique<T>(items: readonly T[]): T[] {
-  return [...new Set(items)];
-}
-
-function plural(n: number, word: string): string {
-  return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function clip(description: string): string {
-  return description.length <= STATUS_DESCRIPTION_MAX
-    ? description
-    : `${description.slice(0, STATUS_DESCRIPTION_MAX - 1)}…`;
 }

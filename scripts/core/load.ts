@@ -127,7 +127,11 @@ export function withDuplicateKeys(set: FlagSet): FlagSet {
 
 function duplicateKeys(flags: readonly FlagFile[]): Violation[] {
   const byKey = new Map<string, FlagFile[]>();
-  for (const f of flags) byKey.set(f.flag.key, [...(byKey.get(f.flag.key) ?? []), f]);
+  for (const f of flags) {
+    const files = byKey.get(f.flag.key);
+    if (files) files.push(f);
+    else byKey.set(f.flag.key, [f]);
+  }
   const violations: Violation[] = [];
   for (const [key, files] of byKey) {
     if (files.length < 2) continue;

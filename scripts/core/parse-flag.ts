@@ -35,6 +35,19 @@ export function parseFlag(text: string, file: string): ParsedFlag {
 }
 
 /**
+ * A flag an earlier parse of the same path and bytes found clean (adapters/parse-cache.ts): its
+ * lines come from parsing the text again, only if a rule asks for one.
+ */
+export function knownParse(flag: Flag, text: () => string, file: string): ParsedFlag {
+  let parsed: ParsedFlag | undefined;
+  return {
+    flag,
+    violations: [],
+    lineOf: (path) => (parsed ??= parseFlag(text(), file)).lineOf(path),
+  };
+}
+
+/**
  * A flag that needs no explaining, read the quick way: its lines are found only when a rule
  * asks for one (by parsing the file with `yaml` then). Null when anything needs `yaml`'s answer.
  */

@@ -2,6 +2,7 @@
 // Run by .github/actions/deploy/action.yml:
 //   npx tsx scripts/github/deploy-summary.ts <deploy.json> <deploy exit status>
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { JobSummary } from '../adapters/actions.ts';
 import { text } from '../core/gate-report.ts';
@@ -20,8 +21,58 @@ export interface DeployReport {
 
 const NO_COUNTS: DeployCounts = { applied: 0, skipped: 0, failed: 0, drifted: 0 };
 
-/** Outputs and summary from the deploy's stdout (which may not be JSON if it crashed). Pure. */
-export function deployReport(stdout: string, exitStatus: number): DeployReport {
+/**
+ * GitHub allows "a maximum of 1 MB per job" of outputs ("the total of all outputs in a workflow
+ * run can be a maximum of 50 MB"), the size "approximated based on UTF-16 encoding":
+ * https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/passing-information-between-jobs
+ * So a character counts two bytes, and 1 MB is read as 1,000,000 bytes. The `plan` output gets
+ * at most half of it (the job may set outputs of its own); the whole document stays in the file
+ * `plan-file` names. At 10,000 flags the document is far larger (bench/deploy.ts measures it).
+ */
+export const JOB_OUTPUTS_LIMIT_BYTES = 1_000_000;
+export const PLAN_OUTPUT_LIMIT_BYTES = 500_000;
+
+/** An output's size as GitHub counts it: UTF-16, two bytes a code unit. */
+export function outputBytes(value: string): number {
+  return value.length * 2;
+}
+
+/**
+ * The `plan` output: the deploy's document when it fits, else the same document with only the
+ * first steps that fit, `truncated: true`, and how many steps there are in all. Always JSON.
+ */
+export function boundedPlan(doc: Record<string, unknown>, limitBytes = PLAN_OUTPUT_LIMIT_BYTES) {
+  const whole = JSON.stringify(doc);
+  if (outputBytes(whole) <= limitBytes) return whole;
+  const steps = Array.isArray(doc['steps']) ? (doc['steps'] as unknown[]) : [];
+  // Only the steps are cut: what else the document lists (flags, verify) is in the file.
+  const { ok, dryRun, counts, error } = doc;
+  const cut = (shown: number) =>
+    JSON.stringify({
+      ok,
+      dryRun,
+      counts,
+      ...(error === undefined ? {} : { error }),
+      truncated: true,
+      stepsTotal: steps.length,
+      stepsShown: shown,
+      steps: steps.slice(0, shown),
+    });
+  let low = 0;
+  let high = steps.length;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (outputBytes(cut(mid)) <= limitBytes) low = mid;
+    else high = mid - 1;
+  }
+  return cut(low);
+}
+
+/**
+ * Outputs and summary from the deploy's stdout (which may not be JSON if it crashed). Pure.
+ * `file` is where the whole document is kept (the `plan-file` output).
+ */
+export function deployReport(stdout: string, exitStatus: number, file = ''): DeployReport {
   let doc: Record<string, unknown> | null = null;
   try {
     const parsed: unknown = JSON.parse(stdout);
@@ -38,7 +89,8 @@ export function deployReport(stdout: string, exitStatus: number): DeployReport {
   const outputs = {
     ok: String(ok),
     'dry-run': String(dryRun),
-    plan: doc ? JSON.stringify(doc) : '',
+    plan: doc ? boundedPlan(doc) : '',
+    'plan-file': doc ? file : '',
     applied: String(counts.applied),
     skipped: String(counts.skipped),
     failed: String(counts.failed),
@@ -113,7 +165,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   }
   const stdout = await readFile(file, 'utf8').catch(() => '');
   const exitStatus = Number(status ?? '0') || 0;
-  const report = deployReport(stdout, exitStatus);
+  const report = deployReport(stdout, exitStatus, resolve(file));
   const actions = await import('../adapters/actions.ts');
   await actions.setOutputs(report.outputs);
   await actions.writeJobSummary(report.summary);

@@ -9,6 +9,13 @@ export type Env = Record<string, string | undefined>;
 export interface EntryOptions {
   client?: Partial<Omit<GitHubRepoOptions, 'token' | 'owner' | 'repo'>>;
   log?: (line: string) => void;
+  /** The clock the script judges by; the real one when not given (tests fix it). */
+  now?: Date;
+}
+
+/** The clock of an entry script: the caller's, else the machine's, read once at the edge. */
+export function entryNow(options: EntryOptions): Date {
+  return options.now ?? new Date();
 }
 
 /** Lines on stderr prefixed with the script's name, unless the caller gives its own log. */

@@ -29,7 +29,14 @@ import {
 import { reviewerSections } from '../core/edit-diff.ts';
 import type { CheckResult } from '../core/model.ts';
 import { gitAuthEnv } from '../adapters/git-auth.ts';
-import { entryLog, repoDirOf, requireGithub, type EntryOptions, type Env } from './entry.ts';
+import {
+  entryLog,
+  entryNow,
+  repoDirOf,
+  requireGithub,
+  type EntryOptions,
+  type Env,
+} from './entry.ts';
 import { applyOverrideApprovals, type Evaluate, type GateGit } from './gate.ts';
 
 export interface RecheckDeps {
@@ -262,7 +269,7 @@ export async function main(
       github,
       judge: pullRequestJudge({ cwd: repoDir, env, strict, evaluate: evaluateCheck, git }),
       owners: (result) => ownersOf(result, git),
-      now: new Date(),
+      now: entryNow(options),
       strict,
       base: env['FLAGS_BASE_BRANCH'] || 'main',
       runUrl: server && runId ? `${server}/${github.fullName}/actions/runs/${runId}` : null,

@@ -18,7 +18,14 @@ import {
 } from '../core/github-limits.ts';
 import { DAY_MS, type FlagStatus, type State, type StatusResult } from '../core/model.ts';
 import type { PlatformFlag } from '../core/platform-model.ts';
-import { entryLog, repoDirOf, requireGithub, type EntryOptions, type Env } from './entry.ts';
+import {
+  entryLog,
+  entryNow,
+  repoDirOf,
+  requireGithub,
+  type EntryOptions,
+  type Env,
+} from './entry.ts';
 import {
   loadReportRefs,
   removalRefsSection,
@@ -354,7 +361,7 @@ export async function main(
   ]);
   if (!github) return 2;
   const repoDir = repoDirOf(env, cwd);
-  const now = new Date();
+  const now = entryNow(options);
   try {
     const status = await evaluateStatus({ cwd: repoDir, now, env });
     const platform = await platformView(env, platformFromEnv);

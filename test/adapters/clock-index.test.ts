@@ -8,13 +8,19 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClockIndexStore, clockIndexOf } from '../../scripts/adapters/clock-index-store.ts';
 import {
+  ClockIndexStore,
+  clockIndexOf,
+  snapshotAt,
+} from '../../scripts/adapters/clock-index-store.ts';
+import {
+  removedFlagKeysByWalk,
   soakClocksByWalk,
   soakClocksIndexed,
   type HistoryTarget,
 } from '../../scripts/adapters/flag-history.ts';
 import { GitRepo } from '../../scripts/adapters/git.ts';
+import { CLOCK_INDEX_VERSION } from '../../scripts/core/clock-index.ts';
 import { keyFromPath } from '../../scripts/core/parse-flag.ts';
 import { cleanupRepos, gitRepo, type TestRepo } from '../helpers/git-repo.ts';
 import { seededRandom as random } from '../helpers/random.ts';
@@ -130,6 +136,7 @@ describe('the soak-clock index', () => {
     const sparse = new ClockIndexStore(tempDir());
     const next = random(7);
     let compared = 0;
+    let removals = 0;
     // One repository object (its caches of trees and blobs hold only immutable objects).
     const git = new GitRepo(repo.dir);
     for (const [i, commit] of commits.entries()) {
@@ -138,6 +145,11 @@ describe('the soak-clock index', () => {
       const walked = iso(await soakClocksByWalk(git, commit, targets));
       const fromExtended = await soakClocksIndexed(git, commit, targets, extended);
       expect(iso(fromExtended), `extended, commit ${i}`).toEqual(walked);
+      // The keys history deleted (what deploy may archive) too.
+      const removed = [...(await removedFlagKeysByWalk(git, commit))].sort();
+      const kept = [...(await snapshotAt(git, commit, extended)).removed].sort();
+      expect(kept, `removed keys, commit ${i}`).toEqual(removed);
+      removals += removed.length;
       if (i % 5 === 0 || next() < 0.2) {
         const fromSparse = await soakClocksIndexed(git, commit, targets, sparse);
         expect(iso(fromSparse), `sparse, commit ${i}`).toEqual(walked);
@@ -145,6 +157,7 @@ describe('the soak-clock index', () => {
       compared++;
     }
     expect(compared).toBeGreaterThan(30);
+    expect(removals).toBeGreaterThan(0);
     // The history holds what the test is about: merges, moves (a delete and an add of one key).
     const log = repo.git(
       'log',
@@ -182,7 +195,8 @@ describe('the soak-clock index', () => {
     const bad = [
       shifted,
       good.slice(0, good.length - 5),
-      good.replace(/ 1 /, ' 999 '),
+      good.replace(` ${CLOCK_INDEX_VERSION} `, ' 999 '),
+      good.replace(` ${CLOCK_INDEX_VERSION} `, ` ${CLOCK_INDEX_VERSION - 1} `),
       other,
       'not an index\n[]',
       '',

@@ -20,7 +20,7 @@ describe('flags validate', () => {
     const status = await runCli(['validate', '--json'], {
       cwd: join(import.meta.dirname, '..', '..'),
       env: {},
-      clock: () => new Date(),
+      clock: () => new Date('2026-11-24T12:00:00Z'),
       stdout: (t) => (stdout += t),
       stderr: () => {},
       isTTY: false,

@@ -140,7 +140,11 @@ describe('a revert in a large deploy', () => {
 
     const second = await deploy(again.url, at(T0, 32));
     expect(second.status).toBe(0);
-    expect(second.json.counts.applied).toBe(NEW_FLAGS + 1 - appliedFirst.length);
+    // What the first deploy saw applied is not applied again. A write the platform took just
+    // before the kill, whose answer never reached the deploy, is found in sync now (skipped, not
+    // applied twice): so at most the rest is applied, and the audit below proves exactly once.
+    expect(second.json.counts.applied).toBeLessThanOrEqual(NEW_FLAGS + 1 - appliedFirst.length);
+    expect(second.json.counts.applied).toBeGreaterThan(0);
     const flags = await client.listFlags();
     expect(flags).toHaveLength(NEW_FLAGS + 1);
     expect(flags.find((f) => f.key === 'broken')?.state).toBe('alpha');

@@ -19,9 +19,12 @@ import {
 } from '../helpers/github-stub.ts';
 
 const DAY = 86_400_000;
-const QUIET = { client: { paceWrites: false, retryAfterBaseMs: 1 }, log: () => {} };
+// The scripts judge at a fixed time and every commit is dated from it: nothing here reads the
+// machine's clock, so a run is the same at any hour.
+const NOW = new Date('2026-11-24T12:00:00Z');
+const QUIET = { client: { paceWrites: false, retryAfterBaseMs: 1 }, log: () => {}, now: NOW };
 const ago = (days: number) =>
-  new Date(Date.now() - days * DAY).toISOString().replace(/\.\d+Z$/, 'Z');
+  new Date(NOW.getTime() - days * DAY).toISOString().replace(/\.\d+Z$/, 'Z');
 
 let stub: GitHubStub;
 let runner: ActionsRunner;

@@ -1,15 +1,16 @@
 import { fileURLToPath } from 'node:url';
 // The gate script against the local GitHub stand-in, with @actions/core writing real summary and
-// output files. The check itself is given as crafted results here (the end-to-end test in
-// recheck.test.ts runs the real one on a git repository).
+// output files, on a real temporary git repository (the owner of a flag is read from the head
+// commit, a pull request behind main is judged through a real merge commit). The check itself
+// is given as crafted results here (the end-to-end test in recheck.test.ts runs the real one).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as actions from '../../scripts/adapters/actions.ts';
+import { GitRepo } from '../../scripts/adapters/git.ts';
 import { EvaluationError } from '../../scripts/core/errors.ts';
 import { SOAK_CONTEXT } from '../../scripts/core/gate-report.ts';
 import type { CheckResult } from '../../scripts/core/model.ts';
 import {
   applyOverrideApprovals,
-  gateInputsFrom,
   runGate,
   type Evaluate,
   type GateGit,
@@ -22,11 +23,22 @@ import {
   sha,
   startGitHubStub,
 } from '../helpers/github-stub.ts';
+import { cleanupRepos, gitRepo, type TestRepo } from '../helpers/git-repo.ts';
 
 let stub: GitHubStub;
 let runner: ActionsRunner;
+let repo: TestRepo;
+let git: GateGit;
+/** main when every pull request here branched: live-view, owned by the video team. */
+let BASE: string;
+
+const FILE = 'flags/video/live-view.yaml';
 
 beforeAll(async () => {
+  repo = gitRepo();
+  repo.flag('video', { key: 'live-view', state: 'alpha' });
+  BASE = repo.commit('2026-11-20T09:00:00Z', 'live-view in alpha');
+  git = new GitRepo(repo.dir);
   stub = await startGitHubStub();
   // Writes only as the workflow's own permissions: block grants them.
   stub.useWorkflowPermissions(
@@ -37,6 +49,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   runner.restore();
+  cleanupRepos();
   await stub.close();
 });
 beforeEach(() => {
@@ -44,20 +57,24 @@ beforeEach(() => {
   runner.reset();
 });
 
-const FILE = 'flags/video/live-view.yaml';
-
-const git: GateGit = {
-  isAncestor: () => Promise.resolve(true),
-  firstParent: () => Promise.resolve(null),
-  readFileAt: (_commit, path) =>
-    Promise.resolve(path === FILE ? 'key: live-view\nowner: "@novalien/video"\n' : null),
-};
+let commits = 0;
+/**
+ * A real commit on branch `name`, on top of `parent` (default BASE): a pull request's head. It
+ * touches a note beside the flag, so the flag file is the base's own.
+ */
+function headCommit(name: string, parent = BASE): string {
+  repo.git('checkout', '-q', '-B', name, parent);
+  repo.write(`notes/${name}.md`, `${name}\n`);
+  commits += 1;
+  return repo.commit(`2026-11-26T${String(10 + (commits % 10)).padStart(2, '0')}:00:00Z`, name);
+}
 
 function crafted(partial: Partial<CheckResult>): CheckResult {
   return {
     ok: true,
-    base: sha('base'),
-    head: sha('head'),
+    // What the check was asked to judge, filled in by gate() below.
+    base: '',
+    head: '',
     now: '2026-11-27T10:00:00Z',
     changes: [],
     violations: [],
@@ -116,10 +133,10 @@ const overridden = crafted({
 
 function inputs(pr: number, head: string, extra: Partial<GateInputs> = {}): GateInputs {
   return {
-    repoDir: '/nowhere',
+    repoDir: repo.dir,
     event: 'pull_request',
     pr,
-    base: sha('base'),
+    base: BASE,
     head,
     mergeCommit: null,
     fork: false,
@@ -134,7 +151,7 @@ function gate(result: CheckResult | Error, input: GateInputs) {
   const evaluate: Evaluate = (options) =>
     result instanceof Error
       ? Promise.reject(result)
-      : Promise.resolve({ ...result, head: options.head ?? result.head });
+      : Promise.resolve({ ...result, base: options.base, head: options.head ?? options.base });
   const logs: string[] = [];
   return runner
     .captureStdout(() =>
@@ -153,7 +170,7 @@ function gate(result: CheckResult | Error, input: GateInputs) {
 
 describe('the gate in a pull request', () => {
   it('holds a change blocked only by the soak with a pending status, and reports everywhere', async () => {
-    const head = sha('gate-early');
+    const head = headCommit('gate-early');
     const pr = stub.addPull({ headSha: head });
     const { outcome, stdout } = await gate(early, inputs(pr.number, head));
 
@@ -191,15 +208,15 @@ describe('the gate in a pull request', () => {
   });
 
   it('fails the job on a soak when the status is not used to hold it', async () => {
-    const head = sha('gate-early-strict-job');
+    const head = headCommit('gate-early-strict-job');
     const pr = stub.addPull({ headSha: head });
     const { outcome } = await gate(early, inputs(pr.number, head, { soakViaStatus: false }));
     expect(outcome.exitCode).toBe(1);
   });
 
   it('makes an override count only once its decision-maker approved the current head', async () => {
-    const oldHead = sha('override-old');
-    const head = sha('override-new');
+    const oldHead = headCommit('override-old');
+    const head = headCommit('override-new', oldHead);
     const pr = stub.addPull({ headSha: head });
     stub.addReview(pr.number, { login: 'dana', state: 'APPROVED', commitId: oldHead });
 
@@ -227,7 +244,7 @@ describe('the gate in a pull request', () => {
   });
 
   it("refuses an outsider's approval of an override and counts a collaborator's", async () => {
-    const head = sha('override-outsider');
+    const head = headCommit('override-outsider');
     const pr = stub.addPull({ headSha: head });
     // In a public repository anyone can review: dana has no write access here.
     stub.permissions.set('dana', 'read');
@@ -260,7 +277,7 @@ describe('the gate in a pull request', () => {
   });
 
   it('never lets the author be the decision-maker of their own override', async () => {
-    const head = sha('override-own');
+    const head = headCommit('override-own');
     const pr = stub.addPull({ headSha: head, user: { login: 'dana', type: 'User' } });
     stub.addReview(pr.number, { login: 'dana', state: 'APPROVED', commitId: head });
     const own = await gate(overridden, inputs(pr.number, head, { author: 'dana' }));
@@ -274,7 +291,7 @@ describe('the gate in a pull request', () => {
   });
 
   it("reads each approver's permission once per run", async () => {
-    const head = sha('override-cache');
+    const head = headCommit('override-cache');
     const a = stub.addPull({ headSha: head });
     const b = stub.addPull({ headSha: head });
     stub.addReview(a.number, { login: 'quinn', state: 'APPROVED', commitId: head });
@@ -298,7 +315,7 @@ describe('the gate in a pull request', () => {
   });
 
   it('falls back to the job summary and annotations on a fork, without failing', async () => {
-    const head = sha('gate-fork');
+    const head = headCommit('gate-fork');
     const pr = stub.addPull({ headSha: head, headRepo: 'someone/flags' });
     stub.forkMode = true;
     const { outcome, stdout, logs } = await gate(early, inputs(pr.number, head, { fork: true }));
@@ -312,7 +329,7 @@ describe('the gate in a pull request', () => {
   });
 
   it('leaves pull requests that touch no flag without a comment', async () => {
-    const head = sha('gate-no-flags');
+    const head = headCommit('gate-no-flags');
     const pr = stub.addPull({ headSha: head });
     const { outcome } = await gate(crafted({}), inputs(pr.number, head));
     expect(outcome).toMatchObject({ exitCode: 0, comment: 'skipped' });
@@ -321,7 +338,7 @@ describe('the gate in a pull request', () => {
   });
 
   it('exits 2 with an error status and a comment when the change cannot be judged', async () => {
-    const head = sha('gate-broken');
+    const head = headCommit('gate-broken');
     const pr = stub.addPull({ headSha: head });
     const { outcome, stdout } = await gate(
       new EvaluationError('the clone is shallow, so the soak clock cannot be read'),
@@ -336,7 +353,7 @@ describe('the gate in a pull request', () => {
 
 describe('the gate in a merge queue', () => {
   it('fails an early change instead of waiting, and sets the status on the group head', async () => {
-    const head = sha('group-head');
+    const head = headCommit('group-head');
     stub.knownShas.add(head);
     const { outcome } = await gate(early, inputs(0, head, { event: 'merge_group', pr: null }));
     expect(outcome.exitCode).toBe(1);
@@ -344,108 +361,70 @@ describe('the gate in a merge queue', () => {
   });
 
   it('checks override approvals on the pull request whose files carry the override', async () => {
-    const prHead = sha('queued-pr-head');
+    const prHead = headCommit('queued-pr-head');
     const pr = stub.addPull({ headSha: prHead, files: [FILE] });
-    const group = inputs(pr.number, sha('group-2'), { event: 'merge_group' });
+    const groupHead = headCommit('group-2', prHead);
+    stub.knownShas.add(groupHead);
+    const group = inputs(pr.number, groupHead, { event: 'merge_group' });
     expect((await gate(overridden, group)).outcome.exitCode).toBe(1);
     stub.addReview(pr.number, { login: 'dana', state: 'APPROVED', commitId: prHead });
     expect((await gate(overridden, group)).outcome.exitCode).toBe(0);
     // Another pull request of the group (not touching the file) does not need dana.
-    const other = stub.addPull({ headSha: sha('other-pr'), files: ['README.md'] });
-    const otherGroup = inputs(other.number, sha('group-3'), { event: 'merge_group' });
+    const other = stub.addPull({ headSha: headCommit('other-pr'), files: ['README.md'] });
+    const otherHead = headCommit('group-3', other.headSha);
+    stub.knownShas.add(otherHead);
+    const otherGroup = inputs(other.number, otherHead, { event: 'merge_group' });
     expect((await gate(overridden, otherGroup)).outcome.exitCode).toBe(0);
   });
 });
 
-describe('inputs', () => {
-  const env = {
-    GITHUB_REPOSITORY: 'novalien/flags',
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_RUN_ID: '99',
-    GITHUB_SHA: sha('merge'),
-  };
-
-  it('reads a pull request event: base SHA, head SHA, fork', () => {
-    const event = {
-      pull_request: {
-        number: 12,
-        user: { login: 'someone' },
-        base: { sha: sha('b'), repo: { full_name: 'novalien/flags' } },
-        head: { sha: sha('h'), repo: { full_name: 'someone/flags' } },
-      },
-    };
-    expect(gateInputsFrom({ ...env, GITHUB_EVENT_NAME: 'pull_request' }, event, '/repo')).toEqual({
-      repoDir: '/repo',
-      event: 'pull_request',
-      pr: 12,
-      base: sha('b'),
-      head: sha('h'),
-      mergeCommit: sha('merge'),
-      author: 'someone',
-      fork: true,
-      strict: true,
-      soakViaStatus: true,
-      runUrl: 'https://github.com/novalien/flags/actions/runs/99',
-    });
-    const review = gateInputsFrom(
-      { ...env, GITHUB_EVENT_NAME: 'pull_request_review', FLAGS_REPO_DIR: '/c' },
-      event,
-      '/repo',
-    );
-    expect(review).toMatchObject({
-      event: 'pull_request',
-      repoDir: '/c',
-      mergeCommit: sha('merge'),
-    });
-  });
-
-  it('reads a merge group event and the pull request in its head ref', () => {
-    const event = {
-      merge_group: {
-        base_sha: sha('b'),
-        head_sha: sha('g'),
-        head_ref: `refs/heads/gh-readonly-queue/main/pr-42-${sha('x')}`,
-      },
-    };
-    expect(
-      gateInputsFrom({ ...env, GITHUB_EVENT_NAME: 'merge_group' }, event, '/repo'),
-    ).toMatchObject({
-      event: 'merge_group',
-      pr: 42,
-      base: sha('b'),
-      head: sha('g'),
-      fork: false,
-    });
-  });
-
-  it('refuses other events', () => {
-    expect(() => gateInputsFrom({ GITHUB_EVENT_NAME: 'push' }, {}, '/repo')).toThrow(/not 'push'/);
+describe('the gate in a merge queue, past the files GitHub lists', () => {
+  it('checks an override among the files past the 3,000 GitHub lists', async () => {
+    const prHead = headCommit('huge-pr-head');
+    const files = Array.from({ length: 3500 }, (_, i) => `src/generated-${i}.ts`);
+    files.splice(3200, 0, FILE);
+    const pr = stub.addPull({ headSha: prHead, files });
+    const groupHead = headCommit('group-huge', prHead);
+    stub.knownShas.add(groupHead);
+    const group = inputs(pr.number, groupHead, { event: 'merge_group' });
+    // The listed files end before the flag file: it must not escape dana's approval.
+    expect((await stub.client().pullRequestFiles(pr.number)).includes(FILE)).toBe(false);
+    expect((await gate(overridden, group)).outcome.exitCode).toBe(1);
+    stub.addReview(pr.number, { login: 'dana', state: 'APPROVED', commitId: prHead });
+    expect((await gate(overridden, group)).outcome.exitCode).toBe(0);
   });
 });
 
 describe('a pull request behind its base', () => {
   it('is judged through the merge commit against its first parent', async () => {
-    const head = sha('behind-head');
-    const merge = sha('behind-merge');
+    const head = headCommit('behind-head');
+    // main moved on twice since the branch was made: the event's base, then what GitHub merged.
+    const eventBase = headCommit('main-then');
+    const mainNow = headCommit('main-now', eventBase);
+    repo.git('checkout', '-q', '--detach', mainNow);
+    repo.gitAt('2026-11-27T09:00:00Z', 'merge', '-q', '--no-ff', '-m', 'merge behind-head', head);
+    const merge = repo.head();
     const pr = stub.addPull({ headSha: head });
     const seen: { base: string; head?: string }[] = [];
-    await runGate(inputs(pr.number, head, { mergeCommit: merge }), {
-      github: stub.client(),
-      evaluate: (o) => {
-        seen.push({ base: o.base, head: o.head });
-        return Promise.resolve(crafted({}));
-      },
-      git: {
-        ...git,
-        isAncestor: () => Promise.resolve(false),
-        firstParent: () => Promise.resolve(sha('main-now')),
-      },
-      reporter: actions,
-      now: new Date(),
-      env: {},
-      log: () => {},
-    });
-    expect(seen).toEqual([{ base: sha('main-now'), head: merge }]);
+    const judge = (input: GateInputs) =>
+      runGate(input, {
+        github: stub.client(),
+        evaluate: (o) => {
+          seen.push({ base: o.base, head: o.head });
+          return Promise.resolve(crafted({}));
+        },
+        git,
+        reporter: actions,
+        now: new Date('2026-11-27T10:00:00Z'),
+        env: {},
+        log: () => {},
+      });
+    await judge(inputs(pr.number, head, { base: eventBase, mergeCommit: merge }));
+    expect(seen).toEqual([{ base: mainNow, head: merge }]);
+    // A branch that is not behind is judged as it is, base to head.
+    const ahead = headCommit('ahead-head', mainNow);
+    await judge(inputs(pr.number, ahead, { base: mainNow, mergeCommit: merge }));
+    expect(seen[1]).toEqual({ base: mainNow, head: ahead });
     // The status still goes on the pull request's head, which branch protection looks at.
     expect(stub.latestStatus(head, SOAK_CONTEXT)?.state).toBe('success');
   });

@@ -1,6 +1,8 @@
-// GitHub's published REST description (npm @octokit/openapi) as a judge of the stand-in's
-// requests: an operation GitHub does not have, or a JSON body its schema refuses, is a problem
-// the test must see. Loaded once per test worker (the document is 13 MB).
+// GitHub's published REST description (npm @octokit/openapi) as a judge of the stand-in: a
+// request for an operation GitHub does not have, a JSON body its schema refuses, or an answer
+// its response schema refuses is a problem the test must see. It also hands out the documented
+// examples the stand-in shapes its answers from. Loaded once per test worker (the document is
+// 13 MB).
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -14,13 +16,28 @@ interface Operation {
   hasBody: boolean;
 }
 
+interface ResponseObject {
+  $ref?: string;
+  content?: Record<string, { schema?: unknown }>;
+}
+
 type OpenApiDoc = {
-  paths: Record<string, Record<string, { operationId?: string; requestBody?: unknown }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { operationId?: string; requestBody?: unknown; responses?: Record<string, ResponseObject> }
+    >
+  >;
+  components: {
+    examples: Record<string, { value?: unknown }>;
+    responses: Record<string, ResponseObject>;
+  };
 };
 
-let loaded: { ajv: Ajv; operations: Operation[] } | undefined;
+let loaded: { ajv: Ajv; operations: Operation[]; doc: OpenApiDoc } | undefined;
 
-function load(): { ajv: Ajv; operations: Operation[] } {
+function load(): { ajv: Ajv; operations: Operation[]; doc: OpenApiDoc } {
   if (loaded) return loaded;
   const require = createRequire(import.meta.url);
   const doc = require('@octokit/openapi/generated/api.github.com.json') as OpenApiDoc;
@@ -42,26 +59,37 @@ function load(): { ajv: Ajv; operations: Operation[] } {
   }
   // Literal segments win over parameters, as GitHub routes them (`/pulls/comments` vs `/{n}`).
   operations.sort((a, b) => literalWeight(b.template) - literalWeight(a.template));
-  dropUntypedNullable(doc);
+  untypedNullableAsAnyOf(doc);
   const ajv = new Ajv({ strict: false, validateFormats: false, validateSchema: false });
   ajv.addSchema(doc, 'gh');
-  loaded = { ajv, operations };
+  loaded = { ajv, operations, doc };
   return loaded;
 }
 
 /**
- * OpenAPI 3.0 puts `nullable` beside `allOf`/`anyOf` without a `type`, which ajv refuses to
- * compile; there it adds nothing a body check needs, so it goes.
+ * `nullable` as OpenAPI 3.0 means it, for ajv: beside `allOf`/`anyOf` without a `type` (which
+ * ajv refuses to compile) it becomes "null, or the rest" (a response's `milestone: null` must
+ * pass, and a milestone object must still be checked), and beside an `enum` it admits null.
  */
-function dropUntypedNullable(value: unknown): void {
+function untypedNullableAsAnyOf(value: unknown): void {
   if (Array.isArray(value)) {
-    for (const v of value) dropUntypedNullable(v);
+    for (const v of value) untypedNullableAsAnyOf(v);
     return;
   }
   if (!value || typeof value !== 'object') return;
   const record = value as Record<string, unknown>;
-  if ('nullable' in record && !('type' in record)) delete record['nullable'];
-  for (const v of Object.values(record)) dropUntypedNullable(v);
+  for (const v of Object.values(record)) untypedNullableAsAnyOf(v);
+  // An open issue's `state_reason` is null although the enum beside `nullable` omits it.
+  const allowed = record['enum'];
+  if (record['nullable'] === true && Array.isArray(allowed) && !allowed.includes(null)) {
+    allowed.push(null);
+  }
+  if (record['nullable'] === true && !('type' in record)) {
+    const rest = { ...record };
+    delete rest['nullable'];
+    for (const key of Object.keys(record)) delete record[key];
+    record['anyOf'] = [{ type: 'null' }, rest];
+  }
 }
 
 function literalWeight(template: string): number {
@@ -91,6 +119,58 @@ export function openApiProblem(method: string, rawPath: string, body: unknown): 
     .map((e) => `${e.instancePath || '(body)'} ${e.message ?? ''}`)
     .join('; ');
   return `${op.operationId}: the body does not match GitHub's schema: ${errors}`;
+}
+
+/**
+ * Why GitHub's description refuses `data` as the `status` answer to the request, or null when it
+ * documents it (or documents no JSON for that status: GitHub answers 401, 403 and 5xx anywhere).
+ */
+export function responseProblem(
+  method: string,
+  rawPath: string,
+  status: number,
+  data: unknown,
+): string | null {
+  const op = findOperation(method, rawPath);
+  if (!op || data === null || data === undefined) return null;
+  const key = `${op.method} ${op.template} ${status}`;
+  if (!responseValidators.has(key)) responseValidators.set(key, responseValidator(op, status));
+  const validate = responseValidators.get(key);
+  if (!validate || validate(data)) return null;
+  const errors = (validate.errors ?? [])
+    .slice(0, 5)
+    .map((e) => `${e.instancePath || '(body)'} ${e.message ?? ''}`)
+    .join('; ');
+  return `${op.operationId} ${status}: the response does not match GitHub's schema: ${errors}`;
+}
+
+const responseValidators = new Map<string, ValidateFunction | undefined>();
+
+function responseValidator(op: Operation, status: number): ValidateFunction | undefined {
+  const { ajv, doc } = load();
+  const escape = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+  const response = doc.paths[op.template]?.[op.method.toLowerCase()]?.responses?.[String(status)];
+  if (!response) return undefined;
+  let pointer = `/paths/${escape(op.template)}/${op.method.toLowerCase()}/responses/${status}`;
+  let resolved = response;
+  if (response.$ref) {
+    const name = response.$ref.split('/').at(-1) ?? '';
+    resolved = doc.components.responses[name] ?? {};
+    pointer = `/components/responses/${escape(name)}`;
+  }
+  if (!resolved.content?.['application/json']?.schema) return undefined;
+  return ajv.getSchema(`gh#${encodeURI(`${pointer}/content/application~1json/schema`)}`);
+}
+
+/**
+ * A fresh copy of one of the description's component examples (`issue`, `pull-request`, ...);
+ * a list example gives its first item.
+ */
+export function componentExample(name: string): Record<string, unknown> {
+  const value = load().doc.components.examples[name]?.value;
+  if (value === undefined) throw new Error(`GitHub's description has no example ${name}`);
+  const item: unknown = Array.isArray(value) ? value[0] : value;
+  return structuredClone(item) as Record<string, unknown>;
 }
 
 /** The permission scope a write needs from the workflow's `permissions:` block. */

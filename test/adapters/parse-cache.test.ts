@@ -1,0 +1,177 @@
+// The parse cache (scripts/adapters/parse-cache.ts) gives the answers a parse gives: the flag sets
+// of commits read with it, cold and warm, equal those read without it, lines included; and a
+// cache file that is damaged, edited, of another parser or naming another file is never used.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GitRepo } from '../../scripts/adapters/git.ts';
+import {
+  fingerprintOf,
+  parseKnown,
+  parserFingerprint,
+  serializeKnown,
+  survivesJson,
+} from '../../scripts/adapters/parse-cache.ts';
+import { readFlagSets } from '../../scripts/adapters/repo-at-commits.ts';
+import type { Flag, FlagSet } from '../../scripts/core/model.ts';
+import { cleanupRepos, gitRepo, type TestRepo } from '../helpers/git-repo.ts';
+import { seededRandom } from '../helpers/random.ts';
+
+const ROOT = pathToFileURL(join(import.meta.dirname, '../../'));
+const saved = process.env.FLAGS_PARSE_CACHE;
+beforeEach(() => delete process.env.FLAGS_PARSE_CACHE);
+afterEach(() => {
+  if (saved === undefined) delete process.env.FLAGS_PARSE_CACHE;
+  else process.env.FLAGS_PARSE_CACHE = saved;
+  cleanupRepos();
+});
+
+/** Flag files of many shapes: clean ones, ones only `yaml` reads, broken ones, non-flags. */
+function writeFlags(repo: TestRepo, random: () => number, round: number): void {
+  for (let i = 0; i < 40; i++) {
+    const key = `f-${i}`;
+    const state = ['alpha', 'beta', 'ga'][Math.floor(random() * 3)]!;
+    const lines = [
+      `# round ${round}`,
+      `key: ${key}`,
+      `description: "Feature ${i}, round ${Math.floor(random() * 3)}."`,
+      `owner: "@novalien/video"`,
+      `state: ${state}`,
+      'revertible: true',
+    ];
+    const shape = Math.floor(random() * 6);
+    if (shape === 1) lines.push('alpha_orgs:', '  - org: novalien-test');
+    if (shape === 2) lines.splice(2, 1, 'description: &d "anchored, so yaml reads it"');
+    if (shape === 3) lines.push('state: twice'); // a duplicate key: a parse violation
+    if (shape === 4) lines[1] = 'key: not-the-file-name';
+    if (shape === 5) lines.push('unknown_field: 1');
+    repo.write(`flags/video/${key}.yaml`, lines.join('\n') + '\n');
+  }
+  repo.write('flags/video/notes.txt', 'not a flag\n');
+}
+
+/** Everything a rule can read of a set, lines of every flag's fields included. */
+function visible(set: FlagSet): unknown {
+  return {
+    flags: set.flags.map((f) => ({
+      file: f.file,
+      flag: f.flag,
+      lines: [[], ['key'], ['state'], ['description'], ['alpha_orgs', 0]].map((p) => f.lineOf(p)),
+    })),
+    violations: set.violations,
+    brokenFiles: set.brokenFiles,
+  };
+}
+
+async function setsAt(dir: string, commits: string[], cache: 'on' | 'off'): Promise<unknown[]> {
+  if (cache === 'off') process.env.FLAGS_PARSE_CACHE = 'off';
+  else delete process.env.FLAGS_PARSE_CACHE;
+  const git = new GitRepo(dir);
+  const trees = await Promise.all(commits.map((c) => git.listTree(c)));
+  return (await readFlagSets(git, trees)).sets.map(visible);
+}
+
+describe('the parse cache', () => {
+  it('answers as a parse does, cold and warm, at every commit of a generated history', async () => {
+    const repo = gitRepo();
+    const random = seededRandom(17);
+    const commits: string[] = [];
+    for (let round = 0; round < 6; round++) {
+      writeFlags(repo, random, round);
+      commits.push(repo.commit(`2026-11-2${round}T10:00:00Z`));
+    }
+    const cacheFile = join(repo.dir, '.git/flags-parse-cache/flags.json');
+    for (let i = 1; i < commits.length; i++) {
+      const pair = [commits[i - 1]!, commits[i]!];
+      const expected = await setsAt(repo.dir, pair, 'off');
+      expect(await setsAt(repo.dir, pair, 'on'), `cold or partly warm at ${i}`).toEqual(expected);
+      expect(await setsAt(repo.dir, pair, 'on'), `warm at ${i}`).toEqual(expected);
+    }
+    // It was used: the file holds the clean flags, and only them.
+    const kept = parseKnown(readFileSync(cacheFile, 'utf8'), parserFingerprint()!);
+    expect(kept?.size).toBeGreaterThan(40);
+    for (const [key, flag] of kept!)
+      expect(key.startsWith(`flags/video/${flag.key}.yaml\0`)).toBe(true);
+  });
+
+  it('serves a kept flag instead of parsing: proved by a kept answer the file does not hold', async () => {
+    const repo = gitRepo();
+    writeFlags(repo, seededRandom(3), 0);
+    const head = repo.commit('2026-11-24T10:00:00Z');
+    await setsAt(repo.dir, [head], 'on');
+    const cacheFile = join(repo.dir, '.git/flags-parse-cache/flags.json');
+    const fingerprint = parserFingerprint()!;
+    const rows = [...parseKnown(readFileSync(cacheFile, 'utf8'), fingerprint)!].map(
+      ([key, flag]) => {
+        const [path, blob] = key.split('\0') as [string, string];
+        return [path, blob, { ...flag, description: 'FROM THE CACHE' }] as [string, string, Flag];
+      },
+    );
+    const descriptions = async (): Promise<string[]> =>
+      ((await setsAt(repo.dir, [head], 'on'))[0] as { flags: { flag: Flag }[] }).flags.map(
+        (f) => f.flag.description,
+      );
+    // Written by this parser, intact: served (whoever can write .git can change any answer).
+    writeFileSync(cacheFile, serializeKnown(rows, fingerprint));
+    expect(await descriptions()).toContain('FROM THE CACHE');
+    // The same rows with one byte changed, or of another parser: never served.
+    const text = serializeKnown(rows, fingerprint);
+    for (const bad of [
+      text.replace('FROM THE CACHE', 'FROM THE CACHF'),
+      serializeKnown(rows, 'f'.repeat(64)),
+      text.slice(0, -10),
+      '',
+    ]) {
+      writeFileSync(cacheFile, bad);
+      expect(await descriptions()).not.toContain('FROM THE CACHE');
+    }
+  });
+
+  it('refuses rows that name another file than their flag, and malformed files', () => {
+    const fp = 'a'.repeat(64);
+    const flag = { key: 'f-1', description: 'd', owner: '@o/t', state: 'alpha', revertible: true };
+    const good = serializeKnown([['flags/t/f-1.yaml', 'b'.repeat(40), flag as Flag]], fp);
+    expect(parseKnown(good, fp)?.size).toBe(1);
+    expect(parseKnown(good, 'c'.repeat(64))).toBeNull();
+    expect(
+      parseKnown(serializeKnown([['flags/t/f-2.yaml', 'b'.repeat(40), flag as Flag]], fp), fp),
+    ).toBeNull();
+    expect(
+      parseKnown(serializeKnown([['flags/t/f-1.yaml', 'not-a-blob', flag as Flag]], fp), fp),
+    ).toBeNull();
+    expect(parseKnown(good.replace('\n', ' \n'), fp)).toBeNull();
+  });
+
+  it('has a fingerprint that changes with the schema and the parser sources', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'flags-fingerprint-'));
+    try {
+      for (const dir of ['schema', 'scripts/core'])
+        cpSync(new URL(dir, ROOT), join(copy, dir), { recursive: true });
+      cpSync(new URL('package-lock.json', ROOT), join(copy, 'package-lock.json'));
+      const root = pathToFileURL(`${copy}/`);
+      const before = fingerprintOf(root);
+      expect(before).toBe(parserFingerprint());
+      for (const file of ['schema/flag.schema.json', 'scripts/core/quick-yaml.ts']) {
+        const text = readFileSync(join(copy, file), 'utf8');
+        writeFileSync(join(copy, file), `${text}\n`);
+        expect(fingerprintOf(root), file).not.toBe(before);
+        writeFileSync(join(copy, file), text);
+      }
+      expect(fingerprintOf(root)).toBe(before);
+      rmSync(join(copy, 'scripts/core/model.ts'));
+      expect(fingerprintOf(root)).toBeNull();
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps only flags JSON carries unchanged', () => {
+    const flag = { key: 'f', description: 'd', owner: '@o/t', state: 'alpha', revertible: true };
+    expect(survivesJson(flag as Flag)).toBe(true);
+    expect(survivesJson({ ...flag, plan: undefined } as unknown as Flag)).toBe(false);
+    expect(survivesJson({ ...flag, n: Number.NaN } as unknown as Flag)).toBe(false);
+    expect(survivesJson({ ...flag, at: new Date(0) } as unknown as Flag)).toBe(false);
+  });
+});
