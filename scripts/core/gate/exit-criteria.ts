@@ -98,16 +98,18 @@ function betaExit(h: FlagFile, input: GateInput, since: Date | null): CriterionR
   ];
 }
 
+/**
+ * The exit criteria of the state a promotion leaves (transition.ts calls this for promotions
+ * only, so `from` is alpha or beta): alpha's for alpha to beta (and for a skip to ga, which is
+ * refused anyway), beta's for beta to ga.
+ */
 export function exitCriteria(
   h: FlagFile,
   from: State,
-  to: State,
   input: GateInput,
   since: Date | null,
 ): CriterionResult[] {
-  if (from === 'alpha' && to !== 'alpha') return alphaExit(h, input);
-  if (from === 'beta' && to === 'ga') return betaExit(h, input, since);
-  return [];
+  return from === 'alpha' ? alphaExit(h, input) : betaExit(h, input, since);
 }
 
 export function criteriaViolations(

@@ -76,7 +76,7 @@ export function judgeTransition(
     const soak = soakRule(h, from, to, since, input.now, override.waiver);
     violations.push(...soak.violations);
     out.overrides.push(...soak.overrides);
-    out.criteria.push(...exitCriteria(h, from, to, input, since));
+    out.criteria.push(...exitCriteria(h, from, input, since));
   }
   if (kind === 'revert') violations.push(...revertReasonRule(b, h, from, to));
   out.violations.push(...violations);

@@ -112,6 +112,8 @@ describe('an override', () => {
     );
     expect(incidentIdentity('https://novalien.slack.com/archives/C0INCIDENT/p2')).not.toBe(id);
     expect(incidentIdentity(' not a url/ ')).toBe('not a url');
+    expect(incidentIdentity('not a url///')).toBe('not a url');
+    expect(incidentIdentity('not/a/url')).toBe('not/a/url');
     expect(incidentIdentity(undefined)).toBe('');
   });
 });
@@ -144,6 +146,18 @@ describe('drift', () => {
       platform: [onPlatform('live', 'alpha', hoursBefore(5))],
     });
     expect(out.errors).toEqual([]);
+  });
+});
+
+describe("a revert that drops the base's block", () => {
+  it('is not fresh: the block it had was for the earlier revert', () => {
+    const block = { reason: 'storm', incident: 'https://incidents.example.com/42' };
+    const out = judge({
+      base: [{ key: 'live', state: 'beta', revert: block }],
+      head: [{ key: 'live' }],
+    });
+    expect(out.errors).toEqual(['revert-reason']);
+    expect(out.message('revert-reason')).toContain('without a fresh `revert` block');
   });
 });
 
@@ -185,12 +199,15 @@ describe('a revert', () => {
 });
 
 describe('a removal', () => {
-  const remove = (state: 'alpha' | 'beta' | 'ga', since: Date | null, dependents = false) =>
-    judge({
-      base: [{ key: 'old', state }, ...(dependents ? [{ key: 'user', depends_on: ['old'] }] : [])],
-      head: dependents ? [{ key: 'user', depends_on: ['old'] }] : [],
+  // `unrelated` stays on both sides: only a flag that names `old` in depends_on holds it.
+  const remove = (state: 'alpha' | 'beta' | 'ga', since: Date | null, dependents = false) => {
+    const users = dependents ? [{ key: 'user', depends_on: ['old'] }] : [];
+    return judge({
+      base: [{ key: 'old', state }, { key: 'unrelated' }, ...users],
+      head: [{ key: 'unrelated' }, ...users],
       clocks: { old: since },
     });
+  };
 
   it('of a ga flag: refused one second before 7 days, allowed at 7 days', () => {
     const early = remove('ga', new Date(NOW.getTime() - 7 * DAY_MS + 1000));
