@@ -60,6 +60,7 @@ describe('an override', () => {
     expect(listed.message('soak-override')).not.toContain('no decision-maker list');
     const outsider = earlyWith({ ...OVERRIDE, decision_maker: '@mallory' }, undefined, list);
     expect(outsider.errors).toEqual(['override-invalid', 'soak']);
+    expect(outsider.violations.find((v) => v.rule === 'override-invalid')?.line).toBe(7);
     expect(outsider.message('override-invalid')).toContain(
       '@mallory is not a decision-maker: only the people named in .github/decision-makers.yaml (as on the base) may decide to skip a soak',
     );
@@ -68,6 +69,7 @@ describe('an override', () => {
   it('with a list that does not load, waives nothing and says to fix the list', () => {
     const out = earlyWith(OVERRIDE, undefined, 'decision_makers: [not a login]\n');
     expect(out.errors).toEqual(['override-invalid', 'soak']);
+    expect(out.violations.find((v) => v.rule === 'override-invalid')?.line).toBe(7);
     expect(out.message('override-invalid')).toContain(
       'the decision-maker list .github/decision-makers.yaml on the base does not load',
     );
@@ -77,6 +79,7 @@ describe('an override', () => {
     const same = earlyWith(OVERRIDE, OVERRIDE);
     expect(same.errors).toEqual(['override-invalid', 'soak']);
     expect(same.message('override-invalid')).toContain('is unchanged from the base');
+    expect(same.violations.find((v) => v.rule === 'override-invalid')?.line).toBe(7);
     const reworded = earlyWith(
       { ...OVERRIDE, reason: 'fixes the storm', incident: `${OVERRIDE.incident}/` },
       OVERRIDE,
@@ -129,6 +132,7 @@ describe('drift', () => {
   it('is reported when the platform moved a changed flag away from the base', () => {
     const out = change('alpha');
     expect(out.errors).toEqual(['drift']);
+    expect(out.violations[0]!.line).toBe(3);
     expect(out.message('drift')).toBe(
       'the platform has `live` at alpha (since 2026-11-24T07:00:00.000Z) but the base says beta: someone changed it on the platform (an on-call revert?); bring the repository in line with the platform first (e.g. `flags revert`), then make this change',
     );

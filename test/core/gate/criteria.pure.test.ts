@@ -72,6 +72,7 @@ describe('leaving alpha', () => {
     expect(lenient.message('exit-criteria-unverified')).toBe(
       'could not verify: no flag-related errors on the platform in the last 24 h: no platform URL given (an error with --strict)',
     );
+    expect(lenient.violations[0]!.line).toBe(3);
     const strict = alphaToBeta(undefined, true);
     expect(strict.rules).toEqual(['exit-criteria-unverified:error']);
     expect(strict.message('exit-criteria-unverified')).toBe(

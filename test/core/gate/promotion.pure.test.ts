@@ -2,7 +2,8 @@
 // the eligible time, and which change is which kind. The same rules run through real git in
 // boundaries.test.ts; here each boundary is pinned where the rule lives.
 import { describe, expect, it } from 'vitest';
-import { HOUR, NOW, hoursBefore, judge, onPlatform } from './pure.ts';
+import { evaluateGate } from '../../../scripts/core/gate.ts';
+import { HOUR, NOW, hoursBefore, input, judge, onPlatform } from './pure.ts';
 
 const SECOND = 1000;
 const at = (ms: number) => new Date(NOW.getTime() - ms);
@@ -162,6 +163,19 @@ describe('dependencies first', () => {
   });
 });
 
+describe('the rules without history', () => {
+  it('are applied by the gate unless the caller applied them already', () => {
+    const c = {
+      base: [{ key: 'g', state: 'ga' as const }],
+      head: [{ key: 'g', state: 'ga' as const, revertible: false }],
+    };
+    const own = input(c);
+    delete own.staticViolations;
+    expect(evaluateGate(own).violations.map((v) => v.rule)).toContain('revertible');
+    expect(evaluateGate(input(c)).violations.map((v) => v.rule)).not.toContain('revertible');
+  });
+});
+
 describe('what kind of change', () => {
   it('a lower state is a revert, an equal one an edit, and an unchanged file nothing', () => {
     const out = judge({
@@ -215,11 +229,19 @@ describe('what kind of change', () => {
     ]);
     expect(out.rules).toEqual(['new-flag-state:error']);
     expect(out.message('new-flag-state')).toContain('not beta: set `state: alpha`');
+    expect(out.violations.find((v) => v.rule === 'new-flag-state')?.line).toBe(3);
     expect(out.violations[0]!.flag).toBe('b');
   });
 
-  it('sorts the changes by flag key', () => {
-    const out = judge({ base: [], head: [{ key: 'zeta' }, { key: 'alpha-one' }, { key: 'mid' }] });
+  it('sorts the changes by flag key, not by file', () => {
+    const out = judge({
+      base: [],
+      head: [
+        { key: 'zeta', folder: 'a' },
+        { key: 'alpha-one', folder: 'z' },
+        { key: 'mid', folder: 'm' },
+      ],
+    });
     expect(out.changes.map((c) => c.flag)).toEqual(['alpha-one', 'mid', 'zeta']);
   });
 });
