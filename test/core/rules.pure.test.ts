@@ -280,6 +280,16 @@ describe('override and revert blocks', () => {
     }
   });
 
+  it('a field left out entirely is missing, like a blank one', () => {
+    const out = rules([
+      {
+        key: 'o',
+        override: { decision_maker: '@jdoe', incident: 'https://i.example.com/1' } as never,
+      },
+    ]);
+    expect(out.messages).toEqual(['the `override` gives no reason: say why the soak is skipped']);
+  });
+
   it('a GitHub login: @, then up to 39 letters, digits and single inner hyphens', () => {
     for (const ok of ['@a', '@a-b', '@A9', `@${'a'.repeat(39)}`])
       expect(GITHUB_LOGIN.test(ok), ok).toBe(true);

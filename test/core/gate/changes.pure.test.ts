@@ -27,7 +27,8 @@ describe('an override', () => {
   it('waives a too-early promotion with a warning, and is listed', () => {
     const out = earlyWith(OVERRIDE);
     expect(out.errors).toEqual([]);
-    expect(out.rules).toContain('soak-override:warning');
+    // Nothing else: the waiver adds no violation of its own.
+    expect(out.rules).toEqual(['exit-criteria-unverified:warning', 'soak-override:warning']);
     expect(out.message('soak-override')).toBe(
       'soak waived by @jdoe (https://novalien.slack.com/archives/C0INCIDENT/p1): alpha to beta would otherwise be allowed from 2026-11-25 10:00 UTC; reason: fixes the reconnect storm; no decision-maker list is configured (.github/decision-makers.yaml), so any named decision-maker is accepted',
     );
@@ -241,6 +242,23 @@ describe('a removal', () => {
       '`old` is deleted while `user` depends on it: remove the dependency first',
     );
     expect(depended.changes.find((c) => c.flag === 'old')?.eligibleAt).toBeNull();
+  });
+
+  it('names every dependent, in the plural when there are several', () => {
+    const out = judge({
+      base: [
+        { key: 'old' },
+        { key: 'u1', depends_on: ['old'] },
+        { key: 'u2', depends_on: ['old'] },
+      ],
+      head: [
+        { key: 'u1', depends_on: ['old'] },
+        { key: 'u2', depends_on: ['old'] },
+      ],
+    });
+    expect(out.message('removal')).toBe(
+      '`old` is deleted while `u1`, `u2` depend on it: remove the dependency first',
+    );
   });
 
   it('of an alpha flag nothing depends on: allowed at once', () => {
