@@ -18,13 +18,7 @@ import {
   startGitHubStub,
 } from '../helpers/github-stub.ts';
 
-const DAY = 86_400_000;
-// The scripts judge at a fixed time and every commit is dated from it: nothing here reads the
-// machine's clock, so a run is the same at any hour.
-const NOW = new Date('2026-11-24T12:00:00Z');
-const QUIET = { client: { paceWrites: false, retryAfterBaseMs: 1 }, log: () => {}, now: NOW };
-const ago = (days: number) =>
-  new Date(NOW.getTime() - days * DAY).toISOString().replace(/\.\d+Z$/, 'Z');
+import { ago, QUIET } from '../helpers/entry-options.ts';
 
 let stub: GitHubStub;
 let runner: ActionsRunner;

@@ -19,13 +19,7 @@ import {
 } from '../helpers/github-stub.ts';
 import { rewriteExample, webhookExamples } from '../helpers/webhook-examples.ts';
 
-const DAY = 86_400_000;
-// The scripts judge at a fixed time and every commit is dated from it: nothing here reads the
-// machine's clock, so a run is the same at any hour.
-const NOW = new Date('2026-11-24T12:00:00Z');
-const QUIET = { client: { paceWrites: false, retryAfterBaseMs: 1 }, log: () => {}, now: NOW };
-const ago = (days: number) =>
-  new Date(NOW.getTime() - days * DAY).toISOString().replace(/\.\d+Z$/, 'Z');
+import { ago, QUIET } from '../helpers/entry-options.ts';
 
 /** The events and actions the gate workflow listens to, read from the workflow itself. */
 const gateWorkflow = parse(
