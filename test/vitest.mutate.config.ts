@@ -17,6 +17,8 @@ export default defineConfig({
       'test/github/gate-report.test.ts',
       'test/github/github-limits.test.ts',
       'test/refs/names.test.ts',
+      'test/export/flagd-text.test.ts',
+      'test/export/manifest-schema.test.ts',
       'test/commands/engineer/change-request.test.ts',
     ],
     // These drive the gate through real git repositories (test/core/gate/run-check.ts); the
