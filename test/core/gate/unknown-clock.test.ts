@@ -69,4 +69,13 @@ describe('a promotion with an unknown clock', () => {
     });
     expect(out.violations.filter((v) => v.rule === 'soak')).toEqual([]);
   });
+
+  it('stays unknown when the platform time is not a time either: no clock is made of it', () => {
+    const out = judge(new Map([['live', null]]), 'yesterday');
+    expect(out.changes[0]).toMatchObject({ since: null, eligibleAt: null });
+    const soak = out.violations.filter((v) => v.rule === 'soak');
+    expect(soak.map((v) => v.message)).toEqual([
+      expect.stringContaining('no time is known for when `live` entered alpha'),
+    ]);
+  });
 });
