@@ -46,7 +46,7 @@ export function flagStatuses(
     .map(([key, f]) => {
       const b = baseByKey?.get(key);
       const unmerged =
-        base && baseByKey && b?.flag.state !== f.flag.state
+        base && b?.flag.state !== f.flag.state
           ? { ref: base.ref, state: b?.flag.state ?? null }
           : null;
       return unmerged
