@@ -82,7 +82,6 @@ function flagStatus(
     }
     if (!since) blockedBy.push('when it entered its state is unknown');
     blockedBy.push(...platformBlockers(f, state, platform));
-    if (state === 'ga' && !f.flag.revertible) blockedBy.push('not revertible');
   }
   return {
     key,
