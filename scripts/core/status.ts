@@ -71,6 +71,7 @@ function flagStatus(
     onPlatform && onPlatform.state !== state ? gitSince : soakSince(key, gitSince, platform);
   const next = nextState(state) ?? null;
   const eligible = next && since ? new Date(since.getTime() + soakMs(state)) : null;
+  // 0 unless the flag is at ga with a known clock: only then can it be removable or stale.
   const atGaFor = state === 'ga' && since ? now.getTime() - since.getTime() : 0;
   const blockedBy: string[] = [];
   if (next) {
@@ -93,8 +94,8 @@ function flagStatus(
     next,
     eligibleAt: eligible ? isoTime(eligible) : null,
     blockedBy,
-    removable: state === 'ga' && since !== null && atGaFor >= GA_REMOVABLE_MS,
-    stale: state === 'ga' && since !== null && atGaFor >= GA_STALE_MS,
+    removable: atGaFor >= GA_REMOVABLE_MS,
+    stale: atGaFor >= GA_STALE_MS,
     unmerged: null,
   };
 }
