@@ -178,6 +178,7 @@ describe('the index file', () => {
       'a sha in capitals': row(A, 'alpha', sha(1).toUpperCase().replace(/0/g, 'A'), 1),
       'a sha with more': row(A, 'alpha', `${sha(1)}0`, 1),
       'a sha not a string': row(A, 'alpha', 1, 1),
+      'a sha in a list': row(A, 'alpha', [sha(1)], 1),
       'a time not a number': row(A, 'alpha', sha(1), '1'),
       'a time with a fraction': row(A, 'alpha', sha(1), 1.5),
       'no state but a sha': row(A, null, sha(1), null),
