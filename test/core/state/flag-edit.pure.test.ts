@@ -51,6 +51,17 @@ describe('blocks at the end of a file', () => {
     );
   });
 
+  // The aligned comment is what a rewrite through the document would not keep byte for byte.
+  const aligned = 'key: a\nstate: beta   # promoted by flags promote\n';
+
+  it('splices, keeping the bytes of other lines: a last block, an existing block, a trailing comment', () => {
+    const tail = 'revert:\n  reason: old\n  incident: https://x.example';
+    expect(removeBlock(aligned + tail, 'revert')).toBe(aligned);
+    const fresh = 'revert:\n  reason: storm\n  incident: https://chat.example/i/7\n';
+    expect(setRevert(`${aligned}${tail}\n`, revert)).toBe(aligned + fresh);
+    expect(setRevert(`${aligned}# the end\n`, revert)).toBe(`${aligned}${fresh}# the end\n`);
+  });
+
   it('writes an override into an empty mapping through the document', () => {
     const override = { decision_maker: '@cto', incident: 'https://i.example/1', reason: 'r' };
     expect(parse(setOverride('{}\n', override))).toEqual({ override });
