@@ -155,6 +155,7 @@ describe('the runbook steps of the pull request', () => {
       'Adds the flag `live-view` at alpha, owned by @novalien/video.',
     );
     expect(body).not.toContain('Warnings:');
+    expect(body).not.toContain('also writes flags owned by');
     expect(body).not.toContain('Checked locally');
     expect(body.endsWith('<sub>Opened by `flags new`.</sub>\n')).toBe(true);
   });
