@@ -80,6 +80,12 @@ describe('withFlagRules', () => {
     expect(withFlagRules(old, flags)).toBe(`* @o/all\n${block}\ndocs/ @o/docs\n`);
   });
 
+  it('an end marker without a begin marker is kept, and the block appended', () => {
+    expect(withFlagRules(`* @o/all\n${BLOCK_END}\n`, flags)).toBe(
+      `* @o/all\n${BLOCK_END}\n\n${block}\n`,
+    );
+  });
+
   it('an end marker above the begin marker does not close it: the block is appended', () => {
     const text = `${BLOCK_END}\n* @o/all\n# BEGIN flags\n`;
     expect(withFlagRules(text, flags)).toBe(`${text}\n${block}\n`);
