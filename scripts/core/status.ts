@@ -46,7 +46,7 @@ export function flagStatuses(
     .map(([key, f]) => {
       const b = baseByKey?.get(key);
       const unmerged =
-        base && baseByKey && b?.flag.state !== f.flag.state
+        base && b?.flag.state !== f.flag.state
           ? { ref: base.ref, state: b?.flag.state ?? null }
           : null;
       return unmerged
@@ -71,6 +71,7 @@ function flagStatus(
     onPlatform && onPlatform.state !== state ? gitSince : soakSince(key, gitSince, platform);
   const next = nextState(state) ?? null;
   const eligible = next && since ? new Date(since.getTime() + soakMs(state)) : null;
+  // 0 unless the flag is at ga with a known clock: only then can it be removable or stale.
   const atGaFor = state === 'ga' && since ? now.getTime() - since.getTime() : 0;
   const blockedBy: string[] = [];
   if (next) {
@@ -82,7 +83,6 @@ function flagStatus(
     }
     if (!since) blockedBy.push('when it entered its state is unknown');
     blockedBy.push(...platformBlockers(f, state, platform));
-    if (state === 'ga' && !f.flag.revertible) blockedBy.push('not revertible');
   }
   return {
     key,
@@ -94,8 +94,8 @@ function flagStatus(
     next,
     eligibleAt: eligible ? isoTime(eligible) : null,
     blockedBy,
-    removable: state === 'ga' && since !== null && atGaFor >= GA_REMOVABLE_MS,
-    stale: state === 'ga' && since !== null && atGaFor >= GA_STALE_MS,
+    removable: atGaFor >= GA_REMOVABLE_MS,
+    stale: atGaFor >= GA_STALE_MS,
     unmerged: null,
   };
 }
