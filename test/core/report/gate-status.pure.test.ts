@@ -110,6 +110,17 @@ describe('the commit status when only the soak blocks', () => {
     });
   });
 
+  it('takes the latest time wherever it stands among the waiting flags', () => {
+    const status = gateStatus(
+      result({
+        ok: false,
+        changes: [change('late', '2026-11-29T08:00:00Z'), change('early', '2026-11-27T14:00:00Z')],
+        violations: [violation('soak', 'late'), violation('soak', 'early')],
+      }),
+    );
+    expect(status.eligibleAt).toBe('2026-11-29T08:00:00Z');
+  });
+
   it('says "too early" when no waiting flag has a known time', () => {
     const status = gateStatus(
       result({

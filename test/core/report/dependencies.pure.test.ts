@@ -102,3 +102,52 @@ describe('the dependency-cycle violation', () => {
     expect(found.map((v) => `${v.rule} ${v.flag} ${v.line}`)).toEqual(['dependency-cycle self 8']);
   });
 });
+
+describe('the dependency-order violation and its revert command', () => {
+  const order = (head: FlagSpec[], base?: FlagSpec[]) =>
+    dependencyRules(flagSet(...head), base ? flagSet(...base) : undefined).map((v) => v.message);
+
+  it('a dependency new in this change is to be promoted first, not reverted', () => {
+    expect(
+      order(
+        [{ key: 'app', state: 'beta', depends_on: ['lib'] }, { key: 'lib' }],
+        [{ key: 'app', state: 'beta' }],
+      ),
+    ).toEqual([
+      '`app` is beta but depends on `lib`, which is alpha: a dependency must be promoted first; promote `lib` to beta before `app`',
+    ]);
+  });
+
+  it('a dependency lowered without a revert block: the command with placeholders to fill in', () => {
+    expect(
+      order(
+        [
+          { key: 'app', state: 'ga', depends_on: ['lib'] },
+          { key: 'lib', state: 'beta' },
+        ],
+        [
+          { key: 'app', state: 'ga', depends_on: ['lib'] },
+          { key: 'lib', state: 'ga' },
+        ],
+      ),
+    ).toEqual([
+      '`app` is ga but depends on `lib`, which this change reverts from ga to beta: a flag never stands above a dependency, so revert `app` too; `npx flags revert lib --reason ... --incident https://...` lowers `lib` and every flag that depends on it in one change',
+    ]);
+  });
+
+  it("the revert block's own incident, trimmed; a placeholder for the reason it lacks", () => {
+    const [message] = order(
+      [
+        { key: 'app', state: 'beta', depends_on: ['lib'] },
+        { key: 'lib', revert: { incident: '  https://incidents.example.com/7 ' } as never },
+      ],
+      [
+        { key: 'app', state: 'beta', depends_on: ['lib'] },
+        { key: 'lib', state: 'beta' },
+      ],
+    );
+    expect(message).toContain(
+      '`npx flags revert lib --reason ... --incident https://incidents.example.com/7` lowers `lib`',
+    );
+  });
+});
