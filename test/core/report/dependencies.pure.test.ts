@@ -151,3 +151,14 @@ describe('the dependency-order violation and its revert command', () => {
     );
   });
 });
+
+describe('a flag that names its own key', () => {
+  it('in a second file of the same key (a duplicate-key error) is not called above itself', () => {
+    const set = flagSet(
+      { key: 'twice', folder: 'aaa' },
+      { key: 'twice', folder: 'zzz', state: 'beta', depends_on: ['twice'] },
+    );
+    expect(set.violations.map((v) => v.rule)).toContain('duplicate-key');
+    expect(dependencyRules(set)).toEqual([]);
+  });
+});
