@@ -91,6 +91,16 @@ describe('exportFlags', () => {
   });
 });
 
+describe('exportFlags order', () => {
+  it('by key, whatever order the files were read in', () => {
+    const keys = ['m', 'c', 'x', 'a', 'q', 'b', 'z', 'k'];
+    const set = flagSet(...keys.map((key) => ({ key })));
+    const sorted = [...keys].sort();
+    expect(exportFlags(set.flags).map((f) => f.key)).toEqual(sorted);
+    expect(exportFlags([...set.flags].reverse()).map((f) => f.key)).toEqual(sorted);
+  });
+});
+
 describe('flagd: each state answers what the platform answers', () => {
   it('alpha: the internal orgs and its alpha orgs, off for everyone else', () => {
     const doc = flagdDocument(input([flag('a', { alphaOrgs: ['acme', 'novalien-internal'] })]));
@@ -254,6 +264,7 @@ describe('the typed accessors', () => {
         "  description: 'Ends */ here\\nand it\\'s two lines',",
       ].join('\n'),
     );
+    expect(text).toContain("  state: 'ga',\n  manual: null,\n} as const satisfies FlagInfo;");
     expect(text).toContain("  'live-view': LIVE_VIEW,\n  'smart-search': SMART_SEARCH,\n}");
     expect(text).toContain("export const orgContextKey = 'orgId';");
   });
@@ -278,7 +289,7 @@ describe('render', () => {
     const i = input([flag('a')]);
     expect(renderArtifact('flagd', i)).toEqual(flagdArtifact(i));
     expect(renderArtifact('manifest', i)).toEqual(manifestArtifact(i));
-    expect(renderArtifact('typescript', i).text).toBe(typescriptModule(i));
+    expect(renderArtifact('typescript', i)).toEqual({ text: typescriptModule(i), notes: [] });
     expect(needsHistory('flagd')).toBe(true);
     expect(needsHistory('manifest')).toBe(false);
     expect(needsHistory('typescript')).toBe(false);
