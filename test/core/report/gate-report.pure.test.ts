@@ -359,3 +359,20 @@ describe('the comment', () => {
     );
   });
 });
+
+describe('the comment: edges', () => {
+  it('a promotion to beta lists the two beta criteria the check did not report', () => {
+    const r = result({ changes: [change('b', { from: 'alpha', to: 'beta' })] });
+    expect(changesTable(r).rows[0]![5]).toBe('0/2 met, 2 unverified');
+  });
+
+  it('when even the headline does not fit, says so and where the rest is', () => {
+    const body = renderComment(result({ changes: [change('a')] }), context({ runUrl: RUN }), {
+      maxChars: 200,
+    });
+    expect(body.length).toBeLessThanOrEqual(200);
+    expect(body).toMatch(
+      /\n\n_The rest does not fit in a comment: the \[run\]\(https:\/\/github\.com\/novalien\/flags\/actions\/runs\/42\) has them all\._\n$/,
+    );
+  });
+});

@@ -104,3 +104,18 @@ describe('annotations and totals', () => {
     expect(REMOVAL_PRS_PER_RUN).toBe(21);
   });
 });
+
+describe('fitParts: edges', () => {
+  it('lists cut to nothing that leave exactly the limit are not cut further', () => {
+    expect(fitParts(['intro', list('a', 50)], 14, { overflow: 'cut' })).toBe('intro\n\n0 of 50');
+  });
+
+  it('plain text is cut to exactly the limit', () => {
+    const out = fitParts(['x'.repeat(5000)], 1000, { overflow: 'cut' });
+    expect(out).toBe(`${'x'.repeat(995)}\n\ncut`);
+  });
+
+  it('a limit smaller than the overflow note gives the note alone', () => {
+    expect(fitParts(['x'.repeat(50)], 3, { overflow: 'cut' })).toBe('\n\ncut');
+  });
+});

@@ -22,6 +22,7 @@ import {
 } from '../../../scripts/core/refs/names.ts';
 import {
   MAX_LISTED,
+  refsIssueMarker,
   referenceLink,
   refsIssueBody,
   refsIssueTitle,
@@ -494,5 +495,65 @@ describe('the REFS column of flags status', () => {
       '1',
       '-',
     ]);
+  });
+});
+
+describe('code references: edges', () => {
+  it('findings of an earlier file come first even with a later line', () => {
+    const findings = refsFindings({
+      references: [ref('gone', 'a.ts', 5), ref('gone', 'b.ts', 1), ref('nothing-known', 'a.ts', 1)],
+      unknown: [],
+      flags: new Map(),
+      archived: new Set(['gone']),
+      flagsRepository: 'novalien/flags',
+    });
+    // A key that is neither a flag nor archived has no facts to judge: no finding.
+    expect(findings.map((f) => `${f.file}:${f.line}`)).toEqual(['a.ts:5', 'b.ts:1']);
+  });
+
+  it('refuses a list with one empty entry, a repository given as a list, and names the YAML error', () => {
+    expect(() => parseRefsConfig('sources:\n  - path: a\n    exclude: [docs, ""]\n')).toThrow(
+      'sources[0].exclude: expected a list of non-empty strings',
+    );
+    expect(() =>
+      parseRefsConfig('sources:\n  - path: a\n    repository: [novalien/web]\n'),
+    ).toThrow('sources[0]: `repository` must be owner/name');
+    expect(() => parseRefsConfig('a: [\n')).toThrow(
+      '.github/flag-refs.yaml: parse: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1:',
+    );
+    expect(parseRefsConfig('# nothing yet\n')).toEqual({ sources: [], aliases: {} });
+  });
+
+  it('the name table holds exactly the derived names and the aliases given', () => {
+    const table = nameTable(['a-b', 'c'], [{ 'a-b': ['Ab2'] }]);
+    expect([...table.keys()].sort()).toEqual(['AB', 'A_B', 'Ab2', 'C', 'a-b', 'aB', 'c']);
+  });
+
+  it('an empty capture is no name', () => {
+    expect(patternsInText('flag() flag(x)', /flag\((\w*)\)/)).toEqual([{ name: 'x', line: 1 }]);
+  });
+
+  it("the issue's hidden marker, and a line break in a cell is one space", () => {
+    expect(refsIssueMarker('old')).toBe('flag-refs:old');
+    const body = refsIssueBody({
+      flag: {
+        key: 'old',
+        file: 'flags/video/old.yaml',
+        owner: '@o',
+        state: 'ga',
+        since: null,
+        soakLeftMs: 0,
+        next: null,
+        eligibleAt: null,
+        blockedBy: [],
+        removable: true,
+        stale: true,
+      },
+      references: [ref('old', 'a\r\nb.ts', 1)],
+      sources: [],
+      serverUrl: 'https://github.com',
+      now: new Date('2026-11-20T00:00:00Z'),
+    });
+    expect(body).toContain('| web | `a b.ts:1` | `old` |');
   });
 });
