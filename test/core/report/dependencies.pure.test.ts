@@ -152,6 +152,21 @@ describe('the dependency-order violation and its revert command', () => {
   });
 });
 
+describe('the revert command without an incident', () => {
+  it("takes the revert block's reason and a placeholder for the missing incident", () => {
+    const [message] = dependencyRules(
+      flagSet(
+        { key: 'app', state: 'beta', depends_on: ['lib'] },
+        { key: 'lib', revert: { reason: 'storm' } as never },
+      ),
+      flagSet({ key: 'app', state: 'beta', depends_on: ['lib'] }, { key: 'lib', state: 'beta' }),
+    ).map((v) => v.message);
+    expect(message).toContain(
+      '`npx flags revert lib --reason storm --incident https://...` lowers',
+    );
+  });
+});
+
 describe('a flag that names its own key', () => {
   it('in a second file of the same key (a duplicate-key error) is not called above itself', () => {
     const set = flagSet(
