@@ -118,6 +118,13 @@ describe('flagd: each state answers what the platform answers', () => {
     });
   });
 
+  it('alpha: what customers chose does not count before beta', () => {
+    const doc = flagdDocument(
+      input([flag('a')], read({ a: { optedIn: ['globex'], optedOut: ['initech'] } })),
+    );
+    expect(doc.flags['a']!.targeting).toEqual({ if: [orgIn(INTERNAL), 'on', 'off'] });
+  });
+
   it('beta: adds the orgs that opted in; an opt-out wins over everything', () => {
     const choices = read({
       b: { optedIn: ['globex', 'acme'], optedOut: ['initech'] },
