@@ -29,8 +29,8 @@ export function gateStatus(
   options: { mergeGroup?: boolean } = {},
 ): GateStatus {
   const errors = result.violations.filter((v) => v.severity === 'error');
-  const warnings = result.violations.length - errors.length;
   if (errors.length === 0) {
+    const warnings = result.violations.length;
     const what =
       result.changes.length === 0
         ? 'no flag changes'

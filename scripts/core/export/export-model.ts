@@ -62,11 +62,7 @@ export function exportFlags(
       description: flag.description,
       owner: flag.owner,
       state: flag.state,
-      since:
-        since
-          .get(flag.key)
-          ?.toISOString()
-          .replace(/\.000Z$/, 'Z') ?? null,
+      since: since.get(flag.key)?.toISOString().replace('.000Z', 'Z') ?? null,
       manual: flag.manual ?? null,
       alphaOrgs: [...new Set((flag.alpha_orgs ?? []).map((o) => o.org))].sort(),
     }))

@@ -47,7 +47,8 @@ export function dependencyRules(set: FlagSet, base?: FlagSet): Violation[] {
   }
   for (const cycle of findCycles(byKey)) {
     const first = byKey.get(cycle[0]!)!;
-    const index = (first.flag.depends_on ?? []).indexOf(cycle[1] ?? cycle[0]!);
+    // The first flag of a cycle depends on the next one (on itself in a cycle of one).
+    const index = first.flag.depends_on!.indexOf(cycle[1] ?? cycle[0]!);
     violations.push(
       flagViolation(
         'dependency-cycle',
@@ -97,7 +98,8 @@ export function findCycles(byKey: ReadonlyMap<string, FlagFile>): string[][] {
       key,
       (f.flag.depends_on ?? []).filter((d) => byKey.has(d)),
     );
-  const edges = (key: string): string[] => adjacency.get(key) ?? [];
+  // Every key the walk meets is a flag (dependencies are filtered to flags above), so it has a list.
+  const edges = (key: string): string[] => adjacency.get(key)!;
 
   for (const start of [...byKey.keys()].sort()) {
     if (index.has(start)) continue;
@@ -133,8 +135,9 @@ export function findCycles(byKey: ReadonlyMap<string, FlagFile>): string[][] {
           onStack.delete(member);
           component.push(member);
         } while (member !== frame.key);
-        const selfLoop = component.length === 1 && edges(member).includes(member);
-        if (component.length > 1 || selfLoop) cycles.push(cycleThrough(new Set(component), edges));
+        // One member is a cycle only when it depends on itself.
+        if (component.length > 1 || edges(member).includes(member))
+          cycles.push(cycleThrough(new Set(component), edges));
       }
     }
   }
