@@ -65,7 +65,9 @@ describe('a flag someone else archived on the platform', () => {
     };
     const s = planDeploy(withDependent).steps.find((p) => p.flag === 'dep')!;
     expect(s).toMatchObject({ id: 'dep:promote:beta', kind: 'refused', rule: 'dependency-order' });
-    expect(s.reason).toContain('its dependency `x` is not on the platform');
+    expect(s.reason).toBe(
+      '`dep` goes to beta but its dependency `x` is not on the platform (its own change is drift): the platform would refuse it (409 FLAG_DEPENDENCY); promote `x` first',
+    );
   });
 });
 

@@ -189,6 +189,31 @@ describe('a promotion the platform has not soaked', () => {
   });
 });
 
+describe('a promotion that skips a state', () => {
+  it('is refused without a history to justify it, with nothing more to say', () => {
+    expect(judge('alpha', 'ga', 300, undefined)).toEqual({
+      ok: false,
+      held: false,
+      rule: 'transition-skip',
+      message:
+        'the platform has `x` at alpha; going to ga skips a state: rollout is one state at a time',
+      allowedAt: null,
+    });
+  });
+
+  it('is not what one state up is: beta to ga promoted too early by the repository is a soak', () => {
+    const early = history(['alpha', 300 * HOUR], ['beta', 200 * HOUR], ['ga', 150 * HOUR]);
+    const r = judge('beta', 'ga', 10, early);
+    expect(r).toMatchObject({
+      ok: false,
+      held: false,
+      rule: 'soak',
+      allowedAt: new Date(before(-62 * HOUR)),
+    });
+    expect(r.ok ? '' : r.message).toContain('beta to ga needs 72 h there (the repository promoted');
+  });
+});
+
 describe('--adopt', () => {
   const passed = history(['alpha', 300 * HOUR], ['beta', 200 * HOUR]);
 
@@ -308,6 +333,24 @@ describe('a dependency that will not be at the state', () => {
     expect(plan.steps[1]!.reason).toContain(
       'its dependency `a` stays at alpha on the platform (its own change is refused: soak)',
     );
+  });
+
+  it('new on the platform: the dependent waits for its soak there, not for its registration', () => {
+    // `a` is registered now (applied) and held at alpha; `b` has soaked on the platform.
+    const plan = planDeploy(
+      facts(set(a, b), [onPlatform({ ...b, state: 'alpha' })], {
+        history: new Map([
+          ['a', passed],
+          ['b', passed],
+        ]),
+      }),
+    );
+    expect(plan.steps.map((s) => `${s.id} ${s.kind} ${s.rule ?? ''}`.trim())).toEqual([
+      'a:register apply',
+      'a:promote:beta held soak',
+      'b:promote:beta held dependency-order',
+    ]);
+    expect(plan.steps[2]!.allowedAt).toBe('2026-11-11T12:00:00Z');
   });
 
   it('held: the dependent waits with it, until the same time', () => {
