@@ -55,6 +55,14 @@ describe('announcements', () => {
         { flag: a, to: 'ga' },
       ]),
     ).toEqual(['GA: a', 'Beta: b']);
+    const c = flag('c');
+    expect(
+      titles([
+        { flag: c, to: 'beta' },
+        { flag: a, to: 'beta' },
+        { flag: b, to: 'beta' },
+      ]),
+    ).toEqual(['Beta: a', 'Beta: b', 'Beta: c']);
     // A demotion to alpha is announced elsewhere (the revert path), never as a release.
     expect(titles([{ flag: a, to: 'alpha' }])).toEqual([]);
     expect(
