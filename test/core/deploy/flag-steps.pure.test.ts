@@ -297,5 +297,15 @@ describe('in sync', () => {
       facts(set(...flags), [onPlatform(flags[0]!), onPlatform(flags[2]!)]),
     );
     expect(changed.inSync).toEqual(['b', 'c']);
+    // Planned dependencies first (z before a), listed by key.
+    const deps = [flag('a', { depends_on: ['z'] }), flag('z')];
+    expect(
+      planDeploy(
+        facts(
+          set(...deps),
+          deps.map((f) => onPlatform(f)),
+        ),
+      ).inSync,
+    ).toEqual(['a', 'z']);
   });
 });
