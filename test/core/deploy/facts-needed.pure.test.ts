@@ -16,6 +16,13 @@ describe('factsNeeded', () => {
       auditSince: null,
       removalKeys: [],
     });
+    // Even next to a flag whose state differs: the archive of the new one can be older.
+    const y = flag('y', { state: 'beta' });
+    expect(
+      factsNeeded(set(flag('new-alpha'), y), [
+        onPlatform({ ...y, state: 'alpha' }, { state_changed_at: before(5 * HOUR) }),
+      ]).auditSince,
+    ).toBeNull();
   });
 
   it('reads audit entries from the earliest platform state time among flags whose state differs', () => {
