@@ -81,6 +81,15 @@ describe('enabling a listed org', () => {
       });
       expect(plan.steps[0]!.reason).toContain('`acme` was disabled for `x` by `oncall`');
     }
+    // Only staff toggles count: a later entry of another kind for the org changes nothing.
+    expect(
+      steps(
+        enable([
+          toggle(AUDIT_ORG_DISABLED, 'oncall', 5),
+          toggle('feature_flag.disabled', 'oncall', 4),
+        ]),
+      ),
+    ).toEqual(['x:enable-org:acme drift drift']);
     // The latest toggle of the org decides.
     expect(
       steps(
