@@ -27,6 +27,29 @@ describe('dependencyOrder', () => {
         expect(order.indexOf(dep)).toBeLessThan(order.indexOf(f.key));
   });
 
+  it('follows the dependencies where the names would put a dependent first', () => {
+    const flags = [
+      flag('z'),
+      flag('b', { depends_on: ['z'] }),
+      flag('c', { depends_on: ['z'] }),
+      flag('a', { depends_on: ['b'] }),
+      flag('y', { depends_on: ['c', 'b'] }),
+      flag('x', { depends_on: ['y'] }),
+    ];
+    const order = dependencyOrder(byKey(...flags));
+    expect([...order].sort()).toEqual(['a', 'b', 'c', 'x', 'y', 'z']);
+    expect(order[0]).toBe('z');
+    for (const f of flags)
+      for (const dep of f.depends_on ?? [])
+        expect(order.indexOf(dep)).toBeLessThan(order.indexOf(f.key));
+    // The free keys start the order by name, whatever order the files came in.
+    expect(dependencyOrder(byKey(flag('q'), flag('p'), flag('o'))).slice(0, 3)).toEqual([
+      'o',
+      'p',
+      'q',
+    ]);
+  });
+
   it('ignores dependencies outside the set and on itself; puts members of a cycle last, by key', () => {
     expect(
       dependencyOrder(
@@ -96,6 +119,42 @@ describe('the after edges', () => {
     expect(plan.steps.find((s) => s.id === 'a:demote:alpha')?.after).toEqual(['r:demote:alpha']);
     // `p` is archived, not demoted; it still goes before `a` is taken away from under it.
     expect(plan.steps.map((s) => s.id)).toEqual(['r:demote:alpha', 'a:demote:alpha', 'p:archive']);
+  });
+
+  it("registers a flag without waiting for its dependencies' metadata updates", () => {
+    const y = flag('y', { description: 'New y.' });
+    const plan = planDeploy(
+      facts(set(flag('x', { depends_on: ['y'] }), y), [onPlatform({ ...y, description: 'y.' })]),
+    );
+    expect(plan.steps.map((s) => `${s.id} after ${s.after.join(',')}`)).toEqual([
+      'x:register after ',
+      'y:update after ',
+    ]);
+  });
+
+  it('demotes after dependents the repository alone names, each of them', () => {
+    const a = flag('a');
+    const plan = planDeploy(
+      facts(set(a, flag('r', { depends_on: ['a'] }), flag('s', { depends_on: ['a'] })), [
+        onPlatform({ ...a, state: 'beta' }),
+        onPlatform(flag('r', { state: 'beta' })),
+        onPlatform(flag('s', { state: 'beta' })),
+      ]),
+    );
+    expect(plan.steps.find((s) => s.id === 'a:demote:alpha')?.after).toEqual([
+      'r:demote:alpha',
+      's:demote:alpha',
+    ]);
+  });
+
+  it('demotes a flag the platform lists as its own dependency', () => {
+    const plan = planDeploy(
+      facts(set(flag('a')), [onPlatform(flag('a', { state: 'beta' }), { depends_on: ['a'] })]),
+    );
+    expect(plan.steps.map((s) => `${s.id} ${s.kind} [${s.after.join(',')}]`)).toEqual([
+      'a:demote:alpha apply []',
+      'a:update apply []',
+    ]);
   });
 
   it('archives a flag after its platform dependents are archived or let go of it', () => {
@@ -229,6 +288,70 @@ describe('steps that wait for one that will not run', () => {
     expect(plan[0]!.reason).toMatch(/^waits for `x:register`, which is drift: /);
   });
 
+  it('pass a refusal up a chain of archives, whatever order the platform lists them in', () => {
+    // top depends on mid, mid on base; top is at beta (never archived); all three deleted.
+    const plan = planDeploy(
+      facts(
+        set(),
+        [
+          onPlatform(flag('base')),
+          onPlatform(flag('mid'), { depends_on: ['base'] }),
+          onPlatform(flag('top', { state: 'beta' }), { depends_on: ['mid'] }),
+        ],
+        { removedKeys: new Set(['base', 'mid', 'top']) },
+      ),
+    ).steps;
+    expect(plan.map((s) => `${s.id} ${s.kind} ${s.rule}`)).toEqual([
+      'base:archive refused removal',
+      'mid:archive refused removal',
+      'top:archive refused removal',
+    ]);
+    expect(plan[0]!.reason).toMatch(
+      /^waits for `mid:archive`, which is refused: waits for `top:archive`/,
+    );
+  });
+
+  it('never hold back a revert, yet keep it after the dependents that are reverted', () => {
+    const a = flag('a');
+    const b = flag('b', { depends_on: ['a'] });
+    const c = flag('c', { depends_on: ['a'] });
+    const plan = planDeploy(
+      facts(
+        set(a, b, c),
+        [
+          onPlatform({ ...a, state: 'beta' }),
+          onPlatform({ ...b, state: 'beta' }),
+          onPlatform({ ...c, state: 'beta' }),
+        ],
+        {
+          history: new Map([['b', history(['alpha', 300 * HOUR])]]),
+          audit: new Map([
+            [
+              'b',
+              [
+                {
+                  id: 1,
+                  at: before(HOUR),
+                  action: 'platform.feature_flag_state_changed',
+                  flag: 'b',
+                  org: null,
+                  old_state: 'alpha' as const,
+                  new_state: 'beta' as const,
+                  actor: 'oncall',
+                },
+              ],
+            ],
+          ]),
+        },
+      ),
+    ).steps;
+    expect(plan.map((s) => `${s.id} ${s.kind} [${s.after.join(',')}]`)).toEqual([
+      'c:demote:alpha apply []',
+      'a:demote:alpha apply [c:demote:alpha]',
+      'b:demote:alpha drift []',
+    ]);
+  });
+
   it('never hold back a revert: it waits only for what will run', () => {
     const a = flag('a');
     const b = flag('b', { depends_on: ['a'] });
@@ -326,6 +449,17 @@ describe('the order of the plan', () => {
       'x:enable-org:b-org',
       'y:enable-org:a-org',
       'y:enable-org:b-org',
+    ]);
+  });
+
+  it('orders by flag, not by id, where one key begins another', () => {
+    expect(planDeploy(facts(set(flag('a-b'), flag('a')), [])).steps.map((s) => s.id)).toEqual([
+      'a:register',
+      'a-b:register',
+    ]);
+    expect(planDeploy(facts(set(flag('a'), flag('a-b')), [])).steps.map((s) => s.id)).toEqual([
+      'a:register',
+      'a-b:register',
     ]);
   });
 
