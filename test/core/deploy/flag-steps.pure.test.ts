@@ -309,3 +309,113 @@ describe('in sync', () => {
     ).toEqual(['a', 'z']);
   });
 });
+
+describe('survivors of the state planning', () => {
+  it('goes one state now and holds the next on the platform clock, from the state it reaches', () => {
+    const plan = planDeploy(
+      facts(
+        set(flag('x', { state: 'ga' })),
+        [onPlatform(flag('x'), { state_changed_at: before(30 * HOUR) })],
+        {
+          history: new Map([
+            ['x', history(['alpha', 300 * HOUR], ['beta', 250 * HOUR], ['ga', 100 * HOUR])],
+          ]),
+        },
+      ),
+    ).steps;
+    expect(plan).toMatchObject([
+      { id: 'x:promote:beta', kind: 'apply', from: 'alpha', to: 'beta' },
+      {
+        id: 'x:promote:ga',
+        kind: 'held',
+        rule: 'soak',
+        from: 'beta',
+        to: 'ga',
+        allowedAt: '2026-11-13T12:00:00Z',
+        after: ['x:promote:beta'],
+      },
+    ]);
+  });
+
+  it('only a state change in the audit says who set the state, not an org toggle', () => {
+    const x = flag('x', { state: 'beta' });
+    const entries = [
+      audit({
+        action: AUDIT_STATE_CHANGED,
+        flag: 'x',
+        actor: 'flags-deploy',
+        at: before(60 * HOUR),
+        old_state: 'beta',
+        new_state: 'alpha',
+      }),
+      audit({
+        action: 'platform.feature_flag_enabled',
+        flag: 'x',
+        org: 'acme',
+        actor: 'oncall',
+        at: before(HOUR),
+      }),
+    ];
+    expect(
+      steps(
+        facts(set(x), [onPlatform(flag('x'), { state_changed_at: before(60 * HOUR) })], {
+          history: new Map([['x', history(['alpha', 300 * HOUR], ['beta', 200 * HOUR])]]),
+          audit: new Map([['x', entries]]),
+        }),
+      ),
+    ).toEqual(['x:promote:beta apply']);
+  });
+
+  it('a flag deploy archived and the repository brings back: its old state changes are not drift', () => {
+    const x = flag('x', { state: 'beta' });
+    const entries = [
+      audit({
+        action: AUDIT_STATE_CHANGED,
+        flag: 'x',
+        actor: 'oncall',
+        at: before(50 * HOUR),
+        old_state: 'beta',
+        new_state: 'alpha',
+      }),
+      audit({ action: AUDIT_ARCHIVED, flag: 'x', actor: 'flags-deploy', at: before(40 * HOUR) }),
+    ];
+    expect(
+      steps(
+        facts(set(x), [], {
+          history: new Map([['x', history(['alpha', 300 * HOUR], ['beta', 200 * HOUR])]]),
+          audit: new Map([['x', entries]]),
+        }),
+      ),
+    ).toEqual(['x:register apply', 'x:promote:beta held soak']);
+  });
+
+  it('a dependency whose file has an error is, for its dependents, where the platform has it', () => {
+    const x = flag('x', { state: 'beta' });
+    const y = flag('y', { state: 'beta', depends_on: ['x'] });
+    const desired = {
+      ...set(x, y),
+      violations: [
+        {
+          rule: 'schema' as const,
+          severity: 'error' as const,
+          flag: 'x',
+          file: 'flags/video/x.yaml',
+          line: 2,
+          message: 'bad',
+        },
+      ],
+    };
+    const reason = (platform: ReturnType<typeof onPlatform>[]) =>
+      planDeploy(
+        facts(desired, [...platform, onPlatform({ ...y, state: 'alpha' })], {
+          history: new Map([['y', history(['alpha', 300 * HOUR], ['beta', 200 * HOUR])]]),
+        }),
+      ).steps.find((s) => s.id === 'y:promote:beta')!.reason;
+    expect(reason([])).toContain(
+      'its dependency `x` is not on the platform (its own change is refused: schema)',
+    );
+    expect(reason([onPlatform({ ...x, state: 'alpha' })])).toContain(
+      'its dependency `x` stays at alpha on the platform (its own change is refused: schema)',
+    );
+  });
+});
