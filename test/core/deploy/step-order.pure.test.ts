@@ -461,6 +461,16 @@ describe('the order of the plan', () => {
       'a:register',
       'a-b:register',
     ]);
+    // Planned a-b first (a waits for its dependency z), still ordered a, a-b.
+    const down = [flag('a', { depends_on: ['z'] }), flag('a-b'), flag('z')];
+    expect(
+      planDeploy(
+        facts(
+          set(...down),
+          down.map((f) => onPlatform({ ...f, state: 'beta' })),
+        ),
+      ).steps.map((s) => s.id),
+    ).toEqual(['a:demote:alpha', 'a-b:demote:alpha', 'z:demote:alpha']);
   });
 
   it('refuses steps that wait on each other: a dependency cycle the platform could not take', () => {
