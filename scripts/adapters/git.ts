@@ -1,10 +1,10 @@
-// git, read-only: refs, trees, blobs and first-parent history. Small calls go through simple-git;
+// git, read-only: refs, trees, blobs and first-parent history. Small calls run git directly (no
+// simple-git: loading it cost every command about 0.1 s of CPU for a handful of one-line answers);
 // blobs stream through one `git cat-file --batch` process (git-cat-file.ts), never one per flag.
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
 import { GitError } from '../core/errors.ts';
 import { catFileBatch } from './git-cat-file.ts';
 import { FLAGS_DIR, type RawEntry } from '../core/load.ts';
@@ -50,20 +50,57 @@ function memoised<T>(
   return answer;
 }
 
+/**
+ * The caller's environment without its GIT_* variables (as simple-git ran these calls): a GIT_DIR
+ * or GIT_INDEX_FILE set by a hook cannot point the reads at another repository.
+ */
+function gitEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env))
+    if (!name.toUpperCase().startsWith('GIT_')) env[name] = value;
+  return env;
+}
+
+/** git's output, or a rejection whose message starts with git's own error line. */
+function gitOutput(cwd: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'git',
+      args,
+      { cwd, env: gitEnv(), encoding: 'utf8', maxBuffer: 1 << 30 },
+      (error, stdout, stderr) => {
+        if (!error) return resolve(stdout);
+        const detail = stderr.trim() || error.message;
+        reject(new Error(detail, { cause: error }));
+      },
+    );
+  });
+}
+
+/**
+ * The `git rev-parse --git-path` names the adapters keep files under (the soak-clock index, the
+ * parse cache): asked in the same process as the shallow check, so a run pays one git process
+ * for all three answers instead of three.
+ */
+const KNOWN_GIT_PATHS = ['flags-clock-index', 'flags-parse-cache'];
+
+interface RepoFacts {
+  shallow: boolean;
+  paths: Map<string, string>;
+}
+
 export class GitRepo {
-  private readonly git: SimpleGit;
+  private facts: Promise<RepoFacts> | undefined;
   private readonly histories = new Map<string, Promise<HistoryCommit[]>>();
   private readonly trees = new Map<string, Promise<TreeEntry[]>>();
   /** Blobs already read: the history of a flag starts with the version just parsed. */
   private readonly blobs = new Map<string, Buffer>();
 
-  constructor(readonly cwd: string) {
-    this.git = simpleGit({ baseDir: cwd, trimmed: false });
-  }
+  constructor(readonly cwd: string) {}
 
   private async raw(args: string[], what: string): Promise<string> {
     try {
-      return await this.git.raw(args);
+      return await gitOutput(this.cwd, args);
     } catch (error) {
       const detail = (error as Error).message.trim().split('\n')[0];
       throw new GitError(`${what}: ${detail}`);
@@ -75,7 +112,7 @@ export class GitRepo {
     try {
       return (
         (
-          await this.git.raw([
+          await gitOutput(this.cwd, [
             'rev-parse',
             '--verify',
             '--quiet',
@@ -108,11 +145,30 @@ export class GitRepo {
   }
 
   async isShallow(): Promise<boolean> {
-    return (
-      (
-        await this.raw(['rev-parse', '--is-shallow-repository'], 'cannot inspect the repository')
-      ).trim() === 'true'
-    );
+    return (await this.repoFacts()).shallow;
+  }
+
+  /** Whether the clone is shallow, and the known git paths: one git process, asked once. */
+  private repoFacts(): Promise<RepoFacts> {
+    if (!this.facts) {
+      const asked = this.raw(
+        [
+          'rev-parse',
+          '--is-shallow-repository',
+          ...KNOWN_GIT_PATHS.flatMap((name) => ['--git-path', name]),
+        ],
+        'cannot inspect the repository',
+      ).then((out) => {
+        const [shallow, ...paths] = out.split('\n');
+        return {
+          shallow: shallow!.trim() === 'true',
+          paths: new Map(KNOWN_GIT_PATHS.map((name, i) => [name, paths[i]!.trim()])),
+        };
+      });
+      asked.catch(() => (this.facts = undefined)); // a retry asks again
+      this.facts = asked;
+    }
+    return this.facts;
   }
 
   /**
@@ -191,7 +247,7 @@ export class GitRepo {
 
   async readFileAt(commit: string, path: string): Promise<string | null> {
     try {
-      return await this.git.raw(['show', `${commit}:${path}`]);
+      return await gitOutput(this.cwd, ['show', `${commit}:${path}`]);
     } catch {
       return null;
     }
@@ -287,6 +343,10 @@ export class GitRepo {
 
   /** A path inside the git directory (`git rev-parse --git-path`), as git prints it. */
   async gitPath(name: string): Promise<string> {
+    const known = KNOWN_GIT_PATHS.includes(name)
+      ? (await this.repoFacts().catch(() => null))?.paths.get(name)
+      : undefined;
+    if (known !== undefined) return known;
     return (
       await this.raw(['rev-parse', '--git-path', name], 'cannot find the git directory')
     ).trim();
@@ -350,7 +410,8 @@ export class GitRepo {
   async firstParent(commit: string): Promise<string | null> {
     try {
       return (
-        (await this.git.raw(['rev-parse', '--verify', '--quiet', `${commit}^1`])).trim() || null
+        (await gitOutput(this.cwd, ['rev-parse', '--verify', '--quiet', `${commit}^1`])).trim() ||
+        null
       );
     } catch {
       return null;
