@@ -6,7 +6,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitError } from '../core/errors.ts';
-import { catFileBatch } from './git-cat-file.ts';
+import { catFileBatch, catFileBatchSync } from './git-cat-file.ts';
 import { FLAGS_DIR, type RawEntry } from '../core/load.ts';
 import { MAX_FLAG_FILE_BYTES } from '../core/model.ts';
 
@@ -275,12 +275,27 @@ export class GitRepo {
   }
 
   /**
+   * Blobs read at once, synchronously (none for blobs this repo object read before): for a caller
+   * that cannot wait, such as a rule asking a line of a file whose bytes were skipped.
+   */
+  readBlobsSync(shas: readonly string[]): Map<string, Buffer> {
+    const unique = [...new Set(shas)];
+    const missing = unique.filter((sha) => !this.blobs.has(sha));
+    if (missing.length > 0)
+      for (const [sha, content] of catFileBatchSync(this.cwd, missing))
+        this.blobs.set(sha, content);
+    return new Map(unique.map((sha) => [sha, this.blobs.get(sha)!]));
+  }
+
+  /**
    * Listed trees to entries: the blobs of files that may be flags, read in one batch. `onFile`
-   * sees each file entry as soon as its content is read (once per path and blob).
+   * sees each file entry as soon as its content is read (once per path and blob). Entries that
+   * `skip` names are not read (no content, no `onFile`), unless another path holds the same blob.
    */
   async entriesOf(
     trees: readonly TreeEntry[][],
     onFile?: (entry: RawEntry) => void,
+    skip?: (entry: TreeEntry) => boolean,
   ): Promise<RawEntry[][]> {
     const toEntry = (e: TreeEntry, content: Buffer | undefined): RawEntry => {
       if (e.mode === '120000') return { path: e.path, kind: 'symlink', size: e.size };
@@ -296,6 +311,7 @@ export class GitRepo {
     const wanted = new Map<string, Map<string, TreeEntry>>();
     for (const e of trees.flat()) {
       if (e.type !== 'blob' || e.mode === '120000' || e.size > MAX_FLAG_FILE_BYTES) continue;
+      if (skip?.(e)) continue;
       const byPath = wanted.get(e.blob) ?? new Map<string, TreeEntry>();
       byPath.set(e.path, e);
       wanted.set(e.blob, byPath);

@@ -98,7 +98,7 @@ export async function headCommit(
 
 export async function loadLocalContext(options: LocalContextOptions): Promise<LocalContext> {
   const { git, head: tip } = await headCommit(options.cwd, options.promotion);
-  const { entries, set: committed } = await flagsAt(git, tip);
+  const { entries, set: committed } = await flagsAt(git, tip, { contents: true });
   const head = options.against ?? tip;
   const base = options.against ? (await flagsAt(git, options.against)).set : committed;
   const headCodeowners = await readCodeownersAt(git, tip);
