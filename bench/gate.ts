@@ -12,13 +12,13 @@ const ROOT = join(import.meta.dirname, '..');
 const AJV = join(ROOT, 'node_modules/.bin/ajv');
 const SCHEMA = join(ROOT, 'schema/flag.schema.json');
 
-interface Run {
+export interface Run {
   ms: number;
   status: number | null;
   maxRssKiB: number | null;
 }
 
-function timed(
+export function timed(
   command: string,
   args: string[],
   cwd: string,
@@ -50,7 +50,7 @@ function sideBySide(n: number, a: () => Run, b: () => Run): { a: Run; b: Run } {
 }
 
 /** Builds .build/ when it is missing or stale, so the runs below time the bundle. */
-function ensureBuilt(): void {
+export function ensureBuilt(): void {
   const stamp = readStamp(ROOT);
   if (stamp && stampMatches(ROOT, stamp)) return;
   execFileSync(process.execPath, [join(ROOT, 'bin/build.js')], { stdio: 'ignore' });
@@ -60,7 +60,7 @@ function ensureBuilt(): void {
 }
 
 /** `npx flags <args>` in `cwd`, with its peak memory (bench/measure-bin.js). */
-const flags = (cwd: string, args: string[], env: Record<string, string> = {}): Run => {
+export const flags = (cwd: string, args: string[], env: Record<string, string> = {}): Run => {
   ensureBuilt();
   return timed(process.execPath, [join(ROOT, 'bench/measure-bin.js'), ...args], cwd, env);
 };
