@@ -423,6 +423,47 @@ export class GitRepo {
     return commits;
   }
 
+  /**
+   * The object each revision names (`git rev-parse --verify` of each, as one `git cat-file
+   * --batch-check` process), or null where it names none.
+   */
+  resolveNames(names: readonly string[]): Promise<(string | null)[]> {
+    return new Promise((resolve) => {
+      const child = execFile(
+        'git',
+        ['cat-file', '--batch-check=%(objectname)'],
+        { cwd: this.cwd, env: gitEnv(), encoding: 'utf8' },
+        (error, stdout) => {
+          if (error) return resolve(names.map(() => null));
+          const lines = stdout.split('\n');
+          resolve(
+            names.map((_, i) => (/^[0-9a-f]{40,64}$/.test(lines[i] ?? '') ? lines[i]! : null)),
+          );
+        },
+      );
+      child.stdin?.on('error', () => {}); // a git that died early answers null above
+      child.stdin?.end(names.map((n) => `${n}\n`).join(''));
+    });
+  }
+
+  /** The best common ancestor of two commits, or null when they have none. */
+  async mergeBase(a: string, b: string): Promise<string | null> {
+    try {
+      return (await gitOutput(this.cwd, ['merge-base', a, b])).trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The short name a symbolic ref points at (`origin/HEAD` to `origin/main`), or null. */
+  async abbrevRef(ref: string): Promise<string | null> {
+    try {
+      return (await gitOutput(this.cwd, ['rev-parse', '--abbrev-ref', ref])).trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
   async firstParent(commit: string): Promise<string | null> {
     try {
       return (

@@ -2,7 +2,6 @@
 // head = the same tree with the edited files in place. The same pure `evaluateGate` that CI runs
 // judges it, so `flags promote` refuses exactly what `flags check` would block.
 import { readFileSync } from 'node:fs';
-import { simpleGit } from 'simple-git';
 import { join } from 'node:path';
 import { EvaluationError, UsageError } from '../core/errors.ts';
 import { nearestNames } from '../core/did-you-mean.ts';
@@ -213,21 +212,20 @@ export async function protectedMergeBase(
   cwd: string,
   headRef: string,
 ): Promise<{ ref: string; commit: string } | null> {
-  const git = simpleGit({ baseDir: cwd, trimmed: true });
-  const head = await git.raw(['rev-parse', '--verify', '--quiet', headRef]).catch(() => '');
+  // One git process resolves the head and every candidate, not one process each.
+  const git = new GitRepo(cwd);
+  const [head, ...tips] = await git.resolveNames([
+    headRef,
+    ...PROTECTED_REFS.map((ref) => `${ref}^{commit}`),
+  ]);
   if (!head) return null;
-  for (const ref of PROTECTED_REFS) {
-    const tip = await git
-      .raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])
-      .catch(() => '');
+  for (const [i, ref] of PROTECTED_REFS.entries()) {
+    const tip = tips[i];
     if (!tip) continue;
-    const base = await git.raw(['merge-base', head, tip]).catch(() => '');
+    const base = await git.mergeBase(head, tip);
     if (!base || base === head) return null;
     // origin/HEAD reads better as the branch it points at.
-    const name =
-      ref === 'origin/HEAD'
-        ? await git.raw(['rev-parse', '--abbrev-ref', 'origin/HEAD']).catch(() => ref)
-        : ref;
+    const name = ref === 'origin/HEAD' ? await git.abbrevRef('origin/HEAD') : ref;
     return { ref: name || ref, commit: base };
   }
   return null;
