@@ -103,12 +103,22 @@ export async function readFlagSets(
     );
   };
   const skipped = options.contents ? null : new SkippedBlobs(git);
+  // Files that differ between the trees (a check's change) are read anyway: the gate's rules ask
+  // for their lines, and they are few.
+  const inAll = new Map<string, number>();
+  if (trees.length > 1)
+    for (const e of trees.flat()) {
+      const key = knownKey(e.path, e.blob);
+      inAll.set(key, (inAll.get(key) ?? 0) + 1);
+    }
+  const unchanged = (key: string): boolean =>
+    trees.length === 1 || (inAll.get(key) ?? 0) >= trees.length;
   const skip =
     skipped &&
     ((e: TreeEntry): boolean => {
       const key = knownKey(e.path, e.blob);
       const flag = flags.get(key);
-      if (!flag || !e.path.endsWith('.yaml')) return false;
+      if (!flag || !e.path.endsWith('.yaml') || !unchanged(key)) return false;
       if (!cache.has(key)) {
         skipped.add(e.blob);
         cache.set(
@@ -131,10 +141,12 @@ export async function readFlagSets(
 }
 
 /**
- * The blobs of files whose parse was kept, read only when a rule asks for a line of one: the first
- * ask reads that blob, a second every skipped blob at once, so a report with many lines costs two
- * git processes, not one a file.
+ * The blobs of files whose parse was kept, read only when a rule asks for a line of one: each of
+ * the first asks reads its own blob, a later one every skipped blob at once, so a report with
+ * many lines costs at most SINGLE_ASKS + 1 git processes, not one a file.
  */
+const SINGLE_ASKS = 8;
+
 class SkippedBlobs {
   private readonly shas = new Set<string>();
   private asked = 0;
@@ -146,7 +158,7 @@ class SkippedBlobs {
   }
 
   text(sha: string): string {
-    const wanted = ++this.asked === 1 ? [sha] : [...this.shas];
+    const wanted = ++this.asked <= SINGLE_ASKS ? [sha] : [...this.shas];
     return this.git.readBlobsSync(wanted).get(sha)!.toString('utf8');
   }
 }
