@@ -2,6 +2,7 @@
 // simple-git: loading it cost every command about 0.1 s of CPU for a handful of one-line answers);
 // blobs stream through one `git cat-file --batch` process (git-cat-file.ts), never one per flag.
 import { execFile, spawn } from 'node:child_process';
+import { gitOutput } from './git-process.ts';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,33 +49,6 @@ function memoised<T>(
     answer.catch(() => cache.delete(key));
   }
   return answer;
-}
-
-/**
- * The caller's environment without its GIT_* variables (as simple-git ran these calls): a GIT_DIR
- * or GIT_INDEX_FILE set by a hook cannot point the reads at another repository.
- */
-function gitEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env))
-    if (!name.toUpperCase().startsWith('GIT_')) env[name] = value;
-  return env;
-}
-
-/** git's output, or a rejection whose message starts with git's own error line. */
-function gitOutput(cwd: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      args,
-      { cwd, env: gitEnv(), encoding: 'utf8', maxBuffer: 1 << 30 },
-      (error, stdout, stderr) => {
-        if (!error) return resolve(stdout);
-        const detail = stderr.trim() || error.message;
-        reject(new Error(detail, { cause: error }));
-      },
-    );
-  });
 }
 
 /**
@@ -421,47 +395,6 @@ export class GitRepo {
       commits.push({ sha: sha!, time: new Date(Number(ct) * 1000), changes });
     }
     return commits;
-  }
-
-  /**
-   * The object each revision names (`git rev-parse --verify` of each, as one `git cat-file
-   * --batch-check` process), or null where it names none.
-   */
-  resolveNames(names: readonly string[]): Promise<(string | null)[]> {
-    return new Promise((resolve) => {
-      const child = execFile(
-        'git',
-        ['cat-file', '--batch-check=%(objectname)'],
-        { cwd: this.cwd, env: gitEnv(), encoding: 'utf8' },
-        (error, stdout) => {
-          if (error) return resolve(names.map(() => null));
-          const lines = stdout.split('\n');
-          resolve(
-            names.map((_, i) => (/^[0-9a-f]{40,64}$/.test(lines[i] ?? '') ? lines[i]! : null)),
-          );
-        },
-      );
-      child.stdin?.on('error', () => {}); // a git that died early answers null above
-      child.stdin?.end(names.map((n) => `${n}\n`).join(''));
-    });
-  }
-
-  /** The best common ancestor of two commits, or null when they have none. */
-  async mergeBase(a: string, b: string): Promise<string | null> {
-    try {
-      return (await gitOutput(this.cwd, ['merge-base', a, b])).trim() || null;
-    } catch {
-      return null;
-    }
-  }
-
-  /** The short name a symbolic ref points at (`origin/HEAD` to `origin/main`), or null. */
-  async abbrevRef(ref: string): Promise<string | null> {
-    try {
-      return (await gitOutput(this.cwd, ['rev-parse', '--abbrev-ref', ref])).trim() || null;
-    } catch {
-      return null;
-    }
   }
 
   async firstParent(commit: string): Promise<string | null> {

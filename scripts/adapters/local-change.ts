@@ -16,6 +16,7 @@ import { sortViolations } from '../core/rules/static-rules.ts';
 import { loadIncidentFacts, loadPlatformFacts } from './facts-sources.ts';
 import { loadWorkingTree } from './fs-flags.ts';
 import { GitRepo } from './git.ts';
+import { abbrevRef, mergeBase, resolveNames } from './git-process.ts';
 import { withSpinner, type ProgressOutput } from './progress.ts';
 import { flagsAt, openHistory, readCodeownersAt } from './repo-at-commits.ts';
 import { soakClocks } from './flag-history.ts';
@@ -213,8 +214,7 @@ export async function protectedMergeBase(
   headRef: string,
 ): Promise<{ ref: string; commit: string } | null> {
   // One git process resolves the head and every candidate, not one process each.
-  const git = new GitRepo(cwd);
-  const [head, ...tips] = await git.resolveNames([
+  const [head, ...tips] = await resolveNames(cwd, [
     headRef,
     ...PROTECTED_REFS.map((ref) => `${ref}^{commit}`),
   ]);
@@ -222,10 +222,10 @@ export async function protectedMergeBase(
   for (const [i, ref] of PROTECTED_REFS.entries()) {
     const tip = tips[i];
     if (!tip) continue;
-    const base = await git.mergeBase(head, tip);
+    const base = await mergeBase(cwd, head, tip);
     if (!base || base === head) return null;
     // origin/HEAD reads better as the branch it points at.
-    const name = ref === 'origin/HEAD' ? await git.abbrevRef('origin/HEAD') : ref;
+    const name = ref === 'origin/HEAD' ? await abbrevRef(cwd, 'origin/HEAD') : ref;
     return { ref: name || ref, commit: base };
   }
   return null;
