@@ -116,6 +116,13 @@ async function buildSnapshot(
   const indexed = await store.commits();
   let from: string | null = null;
   let snapshot = new ClockSnapshot();
+  // The commit itself indexed (a run again at the same commit): it is the newest first-parent
+  // commit in the set, so no walk of the chain is needed to find it.
+  if (indexed.has(commit)) {
+    const found = await store.read(commit);
+    if (found) return found;
+    indexed.delete(commit);
+  }
   while (indexed.size > 0) {
     from = await newestFirstParentAmong(git, commit, indexed);
     if (from === null) break;

@@ -34,6 +34,8 @@ interface Version {
 
 /** Above this many flags one walk over flags/ is cheaper than naming every path. */
 const PATH_LIMIT = 64;
+/** On a run without any index, up to this many flags are walked, not indexed (see useIndex). */
+const COLD_WALK_LIMIT = PATH_LIMIT;
 /** Changed files in folders holding fewer flags than this are always walked by their paths. */
 const LARGE_FOLDER = 1000;
 
@@ -82,12 +84,23 @@ async function walkFor(
 export function prefetchHistory(git: GitRepo, commit: string, paths: readonly string[]): void {
   if (paths.length === 0) return;
   clockIndexOf(git)
-    .then((store): Promise<unknown> =>
-      store
+    .then(async (store): Promise<unknown> =>
+      store && (await useIndex(store, paths.length))
         ? snapshotAt(git, commit, store)
         : walkFor(git, commit, paths).then((walk) => git.firstParentHistory(commit, walk)),
     )
     .catch(() => {});
+}
+
+/**
+ * Whether the soak clocks of `count` flags come from the index in `store`. Not when it holds no
+ * snapshot at all (a fresh clone, a CI cache miss) and the flags are few (a check, a promotion):
+ * building it reads every version of every flag file in history, where the walk of those few
+ * flags reads only theirs, as every run did before the index. The runs that need every flag's
+ * clock (status, export, deploy) build it; the differential tests hold walk and index equal.
+ */
+async function useIndex(store: ClockIndexStore, count: number): Promise<boolean> {
+  return count > COLD_WALK_LIMIT || (await store.commits()).size > 0;
 }
 
 export interface HistoryOptions {
@@ -288,7 +301,7 @@ export async function soakClocks(
   // The index follows a file by its name; a flag whose key differs from it is walked by key.
   const byName = targets.every((t) => keyFromPath(t.path) === t.key);
   const store = byName ? await clockIndexOf(git) : null;
-  return store
+  return store && (await useIndex(store, targets.length))
     ? soakClocksIndexed(git, commit, targets, store)
     : soakClocksByWalk(git, commit, targets);
 }

@@ -1,6 +1,6 @@
 // Blobs by SHA through one `git cat-file --batch` process: thousands of flag files read with one
 // process and one pipe, each blob handed over as soon as its bytes are complete.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { GitError } from '../core/errors.ts';
 
 /** `git cat-file --batch` over `shas`, each blob handed to `onBlob` as its bytes complete. */
@@ -62,4 +62,34 @@ export function catFileBatch(
     child.stdin.on('error', () => {}); // a child that died early is reported on 'close'
     child.stdin.end(shas.join('\n') + '\n');
   });
+}
+
+/**
+ * `git cat-file --batch` over `shas`, synchronously: for a caller that cannot wait (a rule asking
+ * the line of a field in a file whose parse was kept, so whose bytes were never read).
+ */
+export function catFileBatchSync(cwd: string, shas: readonly string[]): Map<string, Buffer> {
+  let out: Buffer;
+  try {
+    out = execFileSync('git', ['cat-file', '--batch'], {
+      cwd,
+      input: shas.join('\n') + '\n',
+      maxBuffer: 1 << 30,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    throw new GitError(`git cat-file failed: ${(error as Error).message.trim()}`);
+  }
+  const blobs = new Map<string, Buffer>();
+  let pos = 0;
+  for (const sha of shas) {
+    const nl = out.indexOf(10, pos);
+    const header = nl === -1 ? '' : out.toString('latin1', pos, nl);
+    if (nl === -1 || header.endsWith(' missing'))
+      throw new GitError(`blob ${sha} is missing from the repository (a partial or broken clone?)`);
+    const size = Number(header.split(' ')[2]);
+    blobs.set(sha, out.subarray(nl + 1, nl + 1 + size));
+    pos = nl + 1 + size + 1;
+  }
+  return blobs;
 }

@@ -1,12 +1,13 @@
-// git, read-only: refs, trees, blobs and first-parent history. Small calls go through simple-git;
+// git, read-only: refs, trees, blobs and first-parent history. Small calls run git directly (no
+// simple-git: loading it cost every command about 0.1 s of CPU for a handful of one-line answers);
 // blobs stream through one `git cat-file --batch` process (git-cat-file.ts), never one per flag.
 import { execFile, spawn } from 'node:child_process';
+import { gitOutput } from './git-process.ts';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
 import { GitError } from '../core/errors.ts';
-import { catFileBatch } from './git-cat-file.ts';
+import { catFileBatch, catFileBatchSync } from './git-cat-file.ts';
 import { FLAGS_DIR, type RawEntry } from '../core/load.ts';
 import { MAX_FLAG_FILE_BYTES } from '../core/model.ts';
 
@@ -50,20 +51,30 @@ function memoised<T>(
   return answer;
 }
 
+/**
+ * The `git rev-parse --git-path` names the adapters keep files under (the soak-clock index, the
+ * parse cache): asked in the same process as the shallow check, so a run pays one git process
+ * for all three answers instead of three.
+ */
+const KNOWN_GIT_PATHS = ['flags-clock-index', 'flags-parse-cache'];
+
+interface RepoFacts {
+  shallow: boolean;
+  paths: Map<string, string>;
+}
+
 export class GitRepo {
-  private readonly git: SimpleGit;
+  private facts: Promise<RepoFacts> | undefined;
   private readonly histories = new Map<string, Promise<HistoryCommit[]>>();
   private readonly trees = new Map<string, Promise<TreeEntry[]>>();
   /** Blobs already read: the history of a flag starts with the version just parsed. */
   private readonly blobs = new Map<string, Buffer>();
 
-  constructor(readonly cwd: string) {
-    this.git = simpleGit({ baseDir: cwd, trimmed: false });
-  }
+  constructor(readonly cwd: string) {}
 
   private async raw(args: string[], what: string): Promise<string> {
     try {
-      return await this.git.raw(args);
+      return await gitOutput(this.cwd, args);
     } catch (error) {
       const detail = (error as Error).message.trim().split('\n')[0];
       throw new GitError(`${what}: ${detail}`);
@@ -75,7 +86,7 @@ export class GitRepo {
     try {
       return (
         (
-          await this.git.raw([
+          await gitOutput(this.cwd, [
             'rev-parse',
             '--verify',
             '--quiet',
@@ -108,11 +119,30 @@ export class GitRepo {
   }
 
   async isShallow(): Promise<boolean> {
-    return (
-      (
-        await this.raw(['rev-parse', '--is-shallow-repository'], 'cannot inspect the repository')
-      ).trim() === 'true'
-    );
+    return (await this.repoFacts()).shallow;
+  }
+
+  /** Whether the clone is shallow, and the known git paths: one git process, asked once. */
+  private repoFacts(): Promise<RepoFacts> {
+    if (!this.facts) {
+      const asked = this.raw(
+        [
+          'rev-parse',
+          '--is-shallow-repository',
+          ...KNOWN_GIT_PATHS.flatMap((name) => ['--git-path', name]),
+        ],
+        'cannot inspect the repository',
+      ).then((out) => {
+        const [shallow, ...paths] = out.split('\n');
+        return {
+          shallow: shallow!.trim() === 'true',
+          paths: new Map(KNOWN_GIT_PATHS.map((name, i) => [name, paths[i]!.trim()])),
+        };
+      });
+      asked.catch(() => (this.facts = undefined)); // a retry asks again
+      this.facts = asked;
+    }
+    return this.facts;
   }
 
   /**
@@ -191,7 +221,7 @@ export class GitRepo {
 
   async readFileAt(commit: string, path: string): Promise<string | null> {
     try {
-      return await this.git.raw(['show', `${commit}:${path}`]);
+      return await gitOutput(this.cwd, ['show', `${commit}:${path}`]);
     } catch {
       return null;
     }
@@ -219,12 +249,27 @@ export class GitRepo {
   }
 
   /**
+   * Blobs read at once, synchronously (none for blobs this repo object read before): for a caller
+   * that cannot wait, such as a rule asking a line of a file whose bytes were skipped.
+   */
+  readBlobsSync(shas: readonly string[]): Map<string, Buffer> {
+    const unique = [...new Set(shas)];
+    const missing = unique.filter((sha) => !this.blobs.has(sha));
+    if (missing.length > 0)
+      for (const [sha, content] of catFileBatchSync(this.cwd, missing))
+        this.blobs.set(sha, content);
+    return new Map(unique.map((sha) => [sha, this.blobs.get(sha)!]));
+  }
+
+  /**
    * Listed trees to entries: the blobs of files that may be flags, read in one batch. `onFile`
-   * sees each file entry as soon as its content is read (once per path and blob).
+   * sees each file entry as soon as its content is read (once per path and blob). Entries that
+   * `skip` names are not read (no content, no `onFile`), unless another path holds the same blob.
    */
   async entriesOf(
     trees: readonly TreeEntry[][],
     onFile?: (entry: RawEntry) => void,
+    skip?: (entry: TreeEntry) => boolean,
   ): Promise<RawEntry[][]> {
     const toEntry = (e: TreeEntry, content: Buffer | undefined): RawEntry => {
       if (e.mode === '120000') return { path: e.path, kind: 'symlink', size: e.size };
@@ -240,6 +285,7 @@ export class GitRepo {
     const wanted = new Map<string, Map<string, TreeEntry>>();
     for (const e of trees.flat()) {
       if (e.type !== 'blob' || e.mode === '120000' || e.size > MAX_FLAG_FILE_BYTES) continue;
+      if (skip?.(e)) continue;
       const byPath = wanted.get(e.blob) ?? new Map<string, TreeEntry>();
       byPath.set(e.path, e);
       wanted.set(e.blob, byPath);
@@ -287,6 +333,10 @@ export class GitRepo {
 
   /** A path inside the git directory (`git rev-parse --git-path`), as git prints it. */
   async gitPath(name: string): Promise<string> {
+    const known = KNOWN_GIT_PATHS.includes(name)
+      ? (await this.repoFacts().catch(() => null))?.paths.get(name)
+      : undefined;
+    if (known !== undefined) return known;
     return (
       await this.raw(['rev-parse', '--git-path', name], 'cannot find the git directory')
     ).trim();
@@ -350,7 +400,8 @@ export class GitRepo {
   async firstParent(commit: string): Promise<string | null> {
     try {
       return (
-        (await this.git.raw(['rev-parse', '--verify', '--quiet', `${commit}^1`])).trim() || null
+        (await gitOutput(this.cwd, ['rev-parse', '--verify', '--quiet', `${commit}^1`])).trim() ||
+        null
       );
     } catch {
       return null;

@@ -2,7 +2,6 @@
 // head = the same tree with the edited files in place. The same pure `evaluateGate` that CI runs
 // judges it, so `flags promote` refuses exactly what `flags check` would block.
 import { readFileSync } from 'node:fs';
-import { simpleGit } from 'simple-git';
 import { join } from 'node:path';
 import { EvaluationError, UsageError } from '../core/errors.ts';
 import { nearestNames } from '../core/did-you-mean.ts';
@@ -17,6 +16,7 @@ import { sortViolations } from '../core/rules/static-rules.ts';
 import { loadIncidentFacts, loadPlatformFacts } from './facts-sources.ts';
 import { loadWorkingTree } from './fs-flags.ts';
 import { GitRepo } from './git.ts';
+import { abbrevRef, mergeBase, resolveNames } from './git-process.ts';
 import { withSpinner, type ProgressOutput } from './progress.ts';
 import { flagsAt, openHistory, readCodeownersAt } from './repo-at-commits.ts';
 import { soakClocks } from './flag-history.ts';
@@ -98,7 +98,7 @@ export async function headCommit(
 
 export async function loadLocalContext(options: LocalContextOptions): Promise<LocalContext> {
   const { git, head: tip } = await headCommit(options.cwd, options.promotion);
-  const { entries, set: committed } = await flagsAt(git, tip);
+  const { entries, set: committed } = await flagsAt(git, tip, { contents: true });
   const head = options.against ?? tip;
   const base = options.against ? (await flagsAt(git, options.against)).set : committed;
   const headCodeowners = await readCodeownersAt(git, tip);
@@ -213,21 +213,19 @@ export async function protectedMergeBase(
   cwd: string,
   headRef: string,
 ): Promise<{ ref: string; commit: string } | null> {
-  const git = simpleGit({ baseDir: cwd, trimmed: true });
-  const head = await git.raw(['rev-parse', '--verify', '--quiet', headRef]).catch(() => '');
+  // One git process resolves the head and every candidate, not one process each.
+  const [head, ...tips] = await resolveNames(cwd, [
+    headRef,
+    ...PROTECTED_REFS.map((ref) => `${ref}^{commit}`),
+  ]);
   if (!head) return null;
-  for (const ref of PROTECTED_REFS) {
-    const tip = await git
-      .raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])
-      .catch(() => '');
+  for (const [i, ref] of PROTECTED_REFS.entries()) {
+    const tip = tips[i];
     if (!tip) continue;
-    const base = await git.raw(['merge-base', head, tip]).catch(() => '');
+    const base = await mergeBase(cwd, head, tip);
     if (!base || base === head) return null;
     // origin/HEAD reads better as the branch it points at.
-    const name =
-      ref === 'origin/HEAD'
-        ? await git.raw(['rev-parse', '--abbrev-ref', 'origin/HEAD']).catch(() => ref)
-        : ref;
+    const name = ref === 'origin/HEAD' ? await abbrevRef(cwd, 'origin/HEAD') : ref;
     return { ref: name || ref, commit: base };
   }
   return null;

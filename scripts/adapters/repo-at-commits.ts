@@ -70,21 +70,28 @@ export async function readPair(cwd: string, baseRef: string, headRef: string): P
   return { git, base, head, baseSet, headSet, headCodeowners: await headCodeowners };
 }
 
+export interface ReadOptions {
+  /**
+   * Every file entry carries its bytes, kept parses included: for a caller that parses the
+   * entries again (the local gate puts edited files among them).
+   */
+  contents?: boolean;
+}
+
 /**
- * The flags of listed trees (a file shared by several parsed once). Each flag is parsed as its
- * blob arrives, while git is still reading the others.
+ * The flags of listed trees (a file shared by several parsed once). A file parsed clean before
+ * (same path, same bytes: the blob id) is not read at all: its flag is the kept one, and its bytes
+ * are read only if a rule asks for one of its lines. Every other flag is parsed as its blob
+ * arrives, while git is still reading the others.
  */
 export async function readFlagSets(
   git: GitRepo,
   trees: readonly TreeEntry[][],
+  options: ReadOptions = {},
 ): Promise<{ entries: RawEntry[][]; sets: FlagSet[] }> {
   const cache: ParseCache = new Map();
-  // The kept parses load while git reads the blobs; files that arrive first wait for them.
-  const kept = keptParses(git);
-  let known: KnownFlags | null = null;
-  void kept.then((k) => (known = k.known)).catch(() => {});
-  const waiting: RawEntry[] = [];
-  const parse = (entry: RawEntry, flags: KnownFlags): void => {
+  const { store, known: flags } = await keptParses(git);
+  const parse = (entry: RawEntry): void => {
     const key = entry.blob ? knownKey(entry.path, entry.blob) : undefined;
     const flag = key ? flags.get(key) : undefined;
     if (!key || !flag || cache.has(key)) return void parseEntry(entry, cache);
@@ -95,16 +102,65 @@ export async function readFlagSets(
       knownParse(flag, () => Buffer.from(content).toString('utf8'), entry.path),
     );
   };
-  const entries = await git.entriesOf(trees, (entry) => {
-    if (!entry.path.endsWith('.yaml')) return;
-    if (known) parse(entry, known);
-    else waiting.push(entry);
-  });
-  const { store, known: flags } = await kept;
-  for (const entry of waiting) parse(entry, flags);
+  const skipped = options.contents ? null : new SkippedBlobs(git);
+  // Files that differ between the trees (a check's change) are read anyway: the gate's rules ask
+  // for their lines, and they are few.
+  const inAll = new Map<string, number>();
+  if (trees.length > 1)
+    for (const e of trees.flat()) {
+      const key = knownKey(e.path, e.blob);
+      inAll.set(key, (inAll.get(key) ?? 0) + 1);
+    }
+  const unchanged = (key: string): boolean =>
+    trees.length === 1 || (inAll.get(key) ?? 0) >= trees.length;
+  const skip =
+    skipped &&
+    ((e: TreeEntry): boolean => {
+      const key = knownKey(e.path, e.blob);
+      const flag = flags.get(key);
+      if (!flag || !e.path.endsWith('.yaml') || !unchanged(key)) return false;
+      if (!cache.has(key)) {
+        skipped.add(e.blob);
+        cache.set(
+          key,
+          knownParse(flag, () => skipped.text(e.blob), e.path),
+        );
+      }
+      return true;
+    });
+  const entries = await git.entriesOf(
+    trees,
+    (entry) => {
+      if (entry.path.endsWith('.yaml')) parse(entry);
+    },
+    skip ?? undefined,
+  );
   const sets = entries.map((list) => buildFlagSet(list, cache));
   if (store) await saveKnown(store, cache, flags);
   return { entries, sets };
+}
+
+/**
+ * The blobs of files whose parse was kept, read only when a rule asks for a line of one: each of
+ * the first asks reads its own blob, a later one every skipped blob at once, so a report with
+ * many lines costs at most SINGLE_ASKS + 1 git processes, not one a file.
+ */
+const SINGLE_ASKS = 8;
+
+class SkippedBlobs {
+  private readonly shas = new Set<string>();
+  private asked = 0;
+
+  constructor(private readonly git: GitRepo) {}
+
+  add(sha: string): void {
+    this.shas.add(sha);
+  }
+
+  text(sha: string): string {
+    const wanted = ++this.asked <= SINGLE_ASKS ? [sha] : [...this.shas];
+    return this.git.readBlobsSync(wanted).get(sha)!.toString('utf8');
+  }
 }
 
 async function keptParses(
@@ -137,7 +193,8 @@ async function saveKnown(
 export async function flagsAt(
   git: GitRepo,
   commit: string,
+  options: ReadOptions = {},
 ): Promise<{ entries: RawEntry[]; set: FlagSet }> {
-  const { entries, sets } = await readFlagSets(git, [await git.listTree(commit)]);
+  const { entries, sets } = await readFlagSets(git, [await git.listTree(commit)], options);
   return { entries: entries[0]!, set: sets[0]! };
 }

@@ -105,7 +105,7 @@ async function judge(inputs: GateInputs, deps: GateDeps): Promise<Judged> {
  * Throws away the restored soak-clock index when the change touches .github/. The Actions cache a
  * pull request's run restores from is first its own scope, which only workflows of that pull
  * request can write, and those come from the change itself: a change to .github/ could have
- * planted an index that dates its own promotion back. The run then rebuilds the index from the
+ * planted an index that dates its own promotion back. The run then reads the clocks from the
  * history (slower, and right); a change that leaves .github/ alone cannot write to that scope.
  */
 async function discardPlantableIndex(

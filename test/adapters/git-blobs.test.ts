@@ -37,6 +37,23 @@ describe('GitRepo.readBlobs', () => {
     expect(cached.get(shas[0]!)?.equals(blobs.get(shas[0]!)!)).toBe(true);
   });
 
+  it('reads the same blobs synchronously, for a caller that cannot wait', async () => {
+    const repo = gitRepo();
+    const texts = new Map<string, string>();
+    for (let i = 0; i < 50; i++)
+      texts.set(`flags/t/f${i}.yaml`, `key: f${i}\n${'z'.repeat(i * 97)}\n`);
+    texts.set('flags/t/big.yaml', `${'y'.repeat(65_000)}\n`);
+    for (const [path, text] of texts) repo.write(path, text);
+    const head = repo.commit('2026-11-24T10:00:00Z');
+    const git = new GitRepo(repo.dir);
+    const tree = await git.listTree(head);
+    const blobs = git.readBlobsSync(tree.map((e) => e.blob));
+    for (const entry of tree)
+      expect(blobs.get(entry.blob)?.toString('utf8'), entry.path).toBe(texts.get(entry.path));
+    const missing = '1234567890abcdef1234567890abcdef12345678';
+    expect(() => git.readBlobsSync([missing])).toThrow(`blob ${missing} is missing`);
+  });
+
   it('says which blob is missing instead of returning short', async () => {
     const repo = gitRepo();
     repo.write('flags/t/a.yaml', 'key: a\n');

@@ -129,6 +129,51 @@ describe('the parse cache', () => {
     }
   });
 
+  it('reads no bytes of a kept file until a rule asks a line, then the right line', async () => {
+    const repo = gitRepo();
+    writeFlags(repo, seededRandom(5), 0);
+    // Every file's fields on other lines: a line read from the wrong file's bytes would show.
+    for (let i = 0; i < 12; i++) {
+      const orgs = i % 2 ? ['alpha_orgs:', '  - org: novalien-test'] : [];
+      const lines = ['key: g-' + i, 'description: G.', 'owner: "@novalien/video"', 'state: beta'];
+      repo.write(
+        `flags/video/g-${i}.yaml`,
+        [
+          '# note'.repeat(1),
+          ...Array<string>(i).fill('# more'),
+          ...lines,
+          'revertible: true',
+          ...orgs,
+          '',
+        ].join('\n'),
+      );
+    }
+    const head = repo.commit('2026-11-24T10:00:00Z');
+    const cold = new GitRepo(repo.dir);
+    const first = await readFlagSets(cold, [await cold.listTree(head)]);
+    const warm = new GitRepo(repo.dir);
+    const second = await readFlagSets(warm, [await warm.listTree(head)]);
+    const clean = new Set(first.sets[0]!.flags.map((f) => f.file));
+    expect(clean.size).toBeGreaterThan(5);
+    // Kept files come without their bytes (git never read them); every other file with them.
+    for (const entry of second.entries[0]!) {
+      if (entry.kind !== 'file' || !entry.path.endsWith('.yaml')) continue;
+      expect(entry.content === undefined, entry.path).toBe(clean.has(entry.path));
+    }
+    // Their lines, asked one by one (one file, then all at once), are the lines of a parse.
+    for (const [i, f] of second.sets[0]!.flags.entries()) {
+      const parsed = first.sets[0]!.flags[i]!;
+      expect(f.file).toBe(parsed.file);
+      for (const path of [['state'], ['key'], ['alpha_orgs', 0]])
+        expect(f.lineOf(path), `${f.file} ${path.join('.')}`).toBe(parsed.lineOf(path));
+    }
+    // A caller that parses the entries again gets every file's bytes.
+    const full = new GitRepo(repo.dir);
+    const withBytes = await readFlagSets(full, [await full.listTree(head)], { contents: true });
+    for (const entry of withBytes.entries[0]!)
+      if (entry.kind === 'file') expect(entry.content, entry.path).toBeDefined();
+  });
+
   it('refuses rows that name another file than their flag, and malformed files', () => {
     const fp = 'a'.repeat(64);
     const flag = { key: 'f-1', description: 'd', owner: '@o/t', state: 'alpha', revertible: true };
