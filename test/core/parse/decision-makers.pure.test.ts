@@ -34,7 +34,9 @@ describe('parseDecisionMakers', () => {
     const broken = parseDecisionMakers('decision_makers: [\n');
     expect(broken).toMatchObject({ status: 'broken', file: DECISION_MAKERS_FILE });
     const reason = (broken as { reason: string }).reason;
-    expect(reason).toMatch(/^not valid YAML \(.+\)$/);
+    expect(reason).toMatch(
+      /^not valid YAML \(Flow sequence in block collection .* at line 2, column 1:\)$/,
+    );
     expect(reason).not.toContain('\n');
     expect(isDecisionMaker(broken, '@ops')).toBe(false);
   });
@@ -75,6 +77,11 @@ describe('parseDecisionMakers', () => {
     });
     expect(parseDecisionMakers('decision_makers:\n  - 7\n')).toMatchObject({
       reason: `7 is not a login: ${FORMAT}`,
+    });
+    // A list whose text would pass as a login is still not one.
+    expect(parseDecisionMakers('decision_makers:\n  - ["@x"]\n')).toMatchObject({
+      status: 'broken',
+      reason: `["@x"] is not a login: ${FORMAT}`,
     });
     expect(parseDecisionMakers('decision_makers:\n  - "@a b"\n')).toMatchObject({
       status: 'broken',
