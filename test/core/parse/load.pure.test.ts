@@ -132,6 +132,12 @@ describe('parseEntry', () => {
     expect(cache.size).toBe(2);
   });
 
+  it('parses an entry from git without a cache', () => {
+    expect(parseEntry(file('flags/a.yaml', flagText('a'), 'blob1'))).toMatchObject({
+      flag: { key: 'a' },
+    });
+  });
+
   it('caches file violations too, and nothing read from the working tree (no blob)', () => {
     const cache: ParseCache = new Map();
     const bad = { ...file('flags/a.yaml', '', 'b2'), content: Uint8Array.from([0xff]) };
@@ -204,6 +210,12 @@ describe('buildFlagSet', () => {
           /also used by flags\/audio\/live\.yaml, flags\/video\/live\.yaml:/,
         ),
       }),
+    ]);
+    // Two files are enough.
+    const two = buildFlagSet([flagFile('flags/a/x.yaml', 'x'), flagFile('flags/b/x.yaml', 'x')]);
+    expect(two.violations.map((v) => [v.file, v.message.split(':')[0]])).toEqual([
+      ['flags/a/x.yaml', 'key `x` is also used by flags/b/x.yaml'],
+      ['flags/b/x.yaml', 'key `x` is also used by flags/a/x.yaml'],
     ]);
     // The first file in path order is the flag the rules see.
     const byKey = flagsByKey(set);
