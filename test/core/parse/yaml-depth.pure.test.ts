@@ -77,6 +77,10 @@ describe('excessiveNesting', () => {
     expect(excessiveNesting('a: "x\'[[["\n', 2)).toBeNull();
     expect(excessiveNesting("a: 'x\"[[['\n", 2)).toBeNull();
     expect(excessiveNesting('a: "x" [[[\n', 2)).toBe(1);
+    // An empty single-quoted text ends at its second quote.
+    expect(excessiveNesting("a: '' [[[\n", 2)).toBe(1);
+    // A double quote ends double-quoted text even when single quotes follow it.
+    expect(excessiveNesting('a: "x"\'\' [[[\n', 2)).toBe(1);
   });
 
   it('skips a comment after a space or at the start of a line, not a # inside a value', () => {
