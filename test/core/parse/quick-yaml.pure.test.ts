@@ -45,6 +45,7 @@ describe('quickLoad', () => {
       'a:\n  - 1: x\n',
       'a:\n  b:\n    null: x\n',
       'a:\n  - b:\n      - ~: x\n',
+      'a:\n  - b: y\n  - 1: x\n',
     ])
       expect(quickLoad(text), JSON.stringify(text)).toBeUndefined();
     expect(quickLoad('a:\n  - b: [1, 2]\n  - c: null\n')).toEqual({
