@@ -178,6 +178,24 @@ describe('parseFlag', () => {
     ).toEqual([['schema', 1, expect.stringMatching(/^unknown field `zz`/)]]);
   });
 
+  it('puts a wrong value written under its key at the value, not the key', () => {
+    const text =
+      good
+        .replace('state: alpha', 'state:\n  gamma')
+        .replace('description: Live view.', 'description:\n  "a\\a"')
+        .replace('key: live-view', `key:\n  ${'k'.repeat(64)}`) +
+      `manual:\n  http://x\ndepends_on:\n` +
+      Array.from({ length: 12 }, (_, i) => `  - d${i}\n`).join('') +
+      '  - Bad\n';
+    expect(found(text).map(([, line, message]) => [line, String(message).slice(0, 20)])).toEqual([
+      [2, '`key` is 64 characte'],
+      [4, '`description` must n'],
+      [7, '`state` must be one '],
+      [24, '`depends_on[12]` mus'],
+      [10, '`manual` must be an '],
+    ]);
+  });
+
   it('answers the lines of a file that failed the schema, nearest existing field first', () => {
     const parsed = parseFlag(
       `# c\n${good.replace('revertible: true', 'revertible:\n  - true')}plan: x\n`,
