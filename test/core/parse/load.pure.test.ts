@@ -211,11 +211,13 @@ describe('buildFlagSet', () => {
         ),
       }),
     ]);
-    // Two files are enough.
-    const two = buildFlagSet([flagFile('flags/a/x.yaml', 'x'), flagFile('flags/b/x.yaml', 'x')]);
-    expect(two.violations.map((v) => [v.file, v.message.split(':')[0]])).toEqual([
-      ['flags/a/x.yaml', 'key `x` is also used by flags/b/x.yaml'],
-      ['flags/b/x.yaml', 'key `x` is also used by flags/a/x.yaml'],
+    // Two files are enough; each is reported at its own `key` line.
+    const keyThird =
+      'description: X.\nowner: "@novalien/video"\nkey: x\nstate: alpha\nrevertible: true\n';
+    const two = buildFlagSet([flagFile('flags/a/x.yaml', 'x'), file('flags/b/x.yaml', keyThird)]);
+    expect(two.violations.map((v) => [v.file, v.line, v.message.split(':')[0]])).toEqual([
+      ['flags/a/x.yaml', 1, 'key `x` is also used by flags/b/x.yaml'],
+      ['flags/b/x.yaml', 3, 'key `x` is also used by flags/a/x.yaml'],
     ]);
     // The first file in path order is the flag the rules see.
     const byKey = flagsByKey(set);
