@@ -196,6 +196,47 @@ describe('parseFlag', () => {
     ]);
   });
 
+  it('puts a key mismatch at the `key` line wherever it stands', () => {
+    const text = 'description: x\nkey: other\nowner: "@a/b"\nstate: alpha\nrevertible: true\n';
+    expect(found(text).map(([rule, line]) => [rule, line])).toEqual([['key-mismatch', 2]]);
+  });
+
+  it('names a repeated field without the spaces before its colon', () => {
+    expect(found(`${good}state : beta\n`)).toEqual([
+      [
+        'parse',
+        6,
+        'duplicate field `state`: each field may appear once; remove or merge the repeat',
+      ],
+    ]);
+  });
+
+  it('drops yaml\'s "at line, column" from the sentence, for any line and column', () => {
+    const text = `${good}plan: a\nmigration:\n  description: x\n  idempotent_forward: true\nmanual:   !foo x\n`;
+    expect(found(text)).toEqual([
+      ['parse', 10, 'Unresolved tag: !foo: flag files use plain YAML values; remove the tag'],
+    ]);
+  });
+
+  it('tolerates a handful of aliases and refuses more than 50', () => {
+    const aliases = (n: number): string => `${good}x: &a v\nl: [${'*a, '.repeat(n)}]\n`;
+    expect(found(aliases(10)).map(([rule]) => rule)).toEqual(['schema', 'schema']);
+    expect(found(aliases(60))).toEqual([
+      [
+        'parse',
+        1,
+        'YAML aliases expand too far (Excessive alias count indicates a resource exhaustion attack): write the values out; flag files need no anchors or aliases',
+      ],
+    ]);
+  });
+
+  it('puts an unknown nested field at its key when its value is on the next line', () => {
+    const text = `${good}override:\n  decision_maker: "@a"\n  incidnt:\n    https://x.example/1\n`;
+    expect(found(text)).toEqual([
+      ['schema', 8, 'unknown field `incidnt`: did you mean `incident`?'],
+    ]);
+  });
+
   it('answers the lines of a file that failed the schema, nearest existing field first', () => {
     const parsed = parseFlag(
       `# c\n${good.replace('revertible: true', 'revertible:\n  - true')}plan: x\n`,
