@@ -271,10 +271,7 @@ function keyLine(
       if (isScalar(pair.key) && pair.key.value === name && pair.key.range)
         return at(pair.key.range[0]);
     }
-    const target = parent.items.length === 0 ? undefined : doc.getIn(path, true);
-    if (target && typeof target === 'object' && 'range' in target && (target as Node).range) {
-      return at((target as Node).range![0]);
-    }
+    // No key of that name (a missing field): the mapping, which starts at its first key.
     if (parent.range) return at(parent.range[0]);
   }
   return 1;

@@ -162,12 +162,10 @@ export function displayPath(path: readonly (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
+/** The value at an error's instancePath: ajv reports only places it found in the data. */
 function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
   let node = data;
-  for (const part of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string | number, unknown>)[part];
-  }
+  for (const part of path) node = (node as Record<string | number, unknown>)[part];
   return node;
 }
 
@@ -179,14 +177,14 @@ function kindOf(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-/** The schema node an ajv schemaPath such as `#/properties/override/required` points into. */
+/**
+ * The schema node an ajv schemaPath such as `#/properties/override/required` points into (only
+ * asked for `required` and `additionalProperties`, whose paths are places in our schema).
+ */
 function schemaAt(schemaPath: string): SchemaNode | undefined {
   const parts = schemaPath.replace(/^#\//, '').split('/').slice(0, -1);
   let node: unknown = schema;
-  for (const part of parts) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[part];
-  }
+  for (const part of parts) node = (node as Record<string, unknown>)[part];
   return node as SchemaNode | undefined;
 }
 
