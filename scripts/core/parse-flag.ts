@@ -274,5 +274,10 @@ function keyLine(
     // No key of that name (a missing field): the mapping, which starts at its first key.
     if (parent.range) return at(parent.range[0]);
   }
+  // A list item (a field missing from `alpha_orgs[0]`): the item's own line.
+  if (isSeq(parent) && typeof name === 'number') {
+    const item = parent.items[name] as Node | undefined;
+    if (item?.range) return at(item.range[0]);
+  }
   return 1;
 }

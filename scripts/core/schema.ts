@@ -46,8 +46,6 @@ const PATTERN_MESSAGES: Record<string, string> = {
     'must be lowercase letters and digits in words joined by single hyphens, starting with a letter (e.g. `live-view-v2`)',
   '#/$defs/githubHandle/pattern': 'must be a GitHub team `@org/team` or user `@login`',
   '#/$defs/httpsUrl/pattern': 'must be an https:// link',
-  '#/$defs/text/pattern': 'must not be blank',
-  '#/properties/description/pattern': 'must not be blank',
   '#/properties/plan/pattern':
     'must be a repository-relative path such as `docs/superpowers/plans/feature.md` (no leading `/`, no `..`)',
   '#/properties/depends_on/items/pattern':
@@ -55,6 +53,12 @@ const PATTERN_MESSAGES: Record<string, string> = {
   '#/properties/alpha_orgs/items/properties/org/pattern':
     'must be an org id (letters, digits, `.`, `_`, `-`)',
 };
+
+/**
+ * Patterns known by their text, wherever ajv says they sit: ajv compiles `$defs/text` (used by
+ * several fields) as a function of its own and reports its pattern as `#/pattern`.
+ */
+const PATTERN_TEXT_MESSAGES: Record<string, string> = { '\\S': 'must not be blank' };
 
 function translate(error: ErrorObject, data: unknown): SchemaProblem {
   const path = pointerToPath(error.instancePath);
@@ -104,7 +108,10 @@ function translate(error: ErrorObject, data: unknown): SchemaProblem {
     case 'pattern': {
       if (error.schemaPath === '#/$defs/noControl/pattern')
         return { path, atKey: false, message: `${where} ${controlCharacter(String(value))}` };
-      const rule = PATTERN_MESSAGES[error.schemaPath] ?? `must match ${String(params.pattern)}`;
+      const rule =
+        PATTERN_MESSAGES[error.schemaPath] ??
+        PATTERN_TEXT_MESSAGES[String(params.pattern)] ??
+        `must match ${String(params.pattern)}`;
       return { path, atKey: false, message: `${where} ${rule}, not ${JSON.stringify(value)}` };
     }
     case 'minLength':
