@@ -136,10 +136,9 @@ export function dependencyGraph(
     for (const n of nodes) if (n.dependsOn.includes(key)) shown.add(n.key);
   }
   const limit = options.maxNodes ?? 60;
-  const keys = [...shown]
-    .filter((k) => byKey.has(k))
-    .sort()
-    .slice(0, limit);
+  // A dependency that is not a flag has no node to draw, and is not counted as one left out.
+  const drawable = [...shown].filter((k) => byKey.has(k)).sort();
+  const keys = drawable.slice(0, limit);
   const id = (k: string) => `f_${k.replace(/[^A-Za-z0-9_]/g, '_')}`;
   const lines = ['```mermaid', 'flowchart LR'];
   for (const k of keys) {
@@ -161,8 +160,8 @@ export function dependencyGraph(
     lines.push('  classDef changed stroke-width:3px', `  class ${bold.join(',')} changed`);
   }
   lines.push('```');
-  const cut = shown.size - keys.length;
-  const note = cut > 0 ? `\n\n_${keys.length} of ${shown.size} flags drawn._` : '';
+  const cut = drawable.length - keys.length;
+  const note = cut > 0 ? `\n\n_${keys.length} of ${drawable.length} flags drawn._` : '';
   return `#### Dependencies around the change\n\n${lines.join('\n')}${note}`;
 }
 

@@ -176,6 +176,19 @@ describe('dependencyGraph', () => {
     expect(graph).toContain('  f_app["app<br/>ga"]\n  classDef changed');
   });
 
+  it('counts only flags when it says how many it drew: a missing dependency is not one left out', () => {
+    const deps = Array.from({ length: 60 }, (_, i) => node(`d${String(i).padStart(2, '0')}`));
+    const hub = node('hub', { dependsOn: [...deps.slice(1).map((d) => d.key), 'ghost'] });
+    const graph = dependencyGraph([...deps.slice(1), hub], new Set(['hub']))!;
+    expect(graph).toContain('f_d59');
+    expect(graph).not.toContain('flags drawn');
+    const over = dependencyGraph(
+      [...deps, node('hub', { dependsOn: [...deps.map((d) => d.key), 'ghost'] })],
+      new Set(['hub']),
+    )!;
+    expect(over).toContain('_60 of 61 flags drawn._');
+  });
+
   it('no changed flag among those drawn: no bold class', () => {
     const deps = Array.from({ length: 3 }, (_, i) => node(`a${i}`));
     const graph = dependencyGraph(
