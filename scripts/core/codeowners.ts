@@ -199,5 +199,5 @@ export function patternToRegex(pattern: string): RegExp {
 }
 
 function escapeRegex(c: string): string {
-  return /[.+^${}()|[\]\\]/.test(c) ? `\\${c}` : c;
+  return /[.*+?^${}()|[\]\\]/.test(c) ? `\\${c}` : c;
 }

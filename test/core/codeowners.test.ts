@@ -16,6 +16,12 @@ describe('CODEOWNERS patterns (GitHub semantics)', () => {
     ['flags/**/a.yaml', 'flags/x/y/a.yaml', true],
     ['flags/**/a.yaml', 'flags/a.yaml', true],
     ['docs/*', 'docs/x/y.md', false],
+    // An escaped wildcard is the character itself (the generated block escapes `*`, `?`, `[`).
+    ['/flags/a\\*b/', 'flags/a*b/x.yaml', true],
+    ['/flags/a\\*b/', 'flags/aab/x.yaml', false],
+    ['/flags/a\\*b/', 'flags/b/x.yaml', false],
+    ['/flags/a\\?b/', 'flags/a?b/x.yaml', true],
+    ['/flags/a\\?b/', 'flags/b/x.yaml', false],
   ];
   it.each(cases)('%s matches %s: %s', (pattern, path, expected) => {
     expect(patternToRegex(pattern).test(path)).toBe(expected);
