@@ -3,7 +3,6 @@
 // inside the repository's git directory (`git rev-parse --git-path`, so linked worktrees share
 // them), or in FLAGS_CLOCK_INDEX_DIR (CI restores and saves that folder with the Actions cache).
 // FLAGS_CLOCK_INDEX=off turns the index off: every run then walks all of history.
-import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { advance, ClockSnapshot, parseSnapshot, serializeSnapshot } from '../core/clock-index.ts';
@@ -11,6 +10,7 @@ import { FLAGS_DIR } from '../core/load.ts';
 import { stateOfText } from '../core/state-of.ts';
 import { GitError } from '../core/errors.ts';
 import type { GitRepo } from './git.ts';
+import { spawnGit } from './git-process.ts';
 
 const FILE = /^([0-9a-f]{40}(?:[0-9a-f]{24})?)\.clocks$/;
 /** Snapshots kept: the newest few bases are all a run needs; older ones are only ballast. */
@@ -165,10 +165,7 @@ export function newestFirstParentAmong(
   wanted: ReadonlySet<string>,
 ): Promise<string | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['rev-list', '--first-parent', commit], {
-      cwd: git.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnGit(git.cwd, ['rev-list', '--first-parent', commit]);
     let rest = '';
     let stderr = '';
     let found: string | null = null;

@@ -7,7 +7,6 @@
 // first 8000, git's test) are skipped. A folder that is not a git repository gets the file list
 // `git grep --no-index --exclude-standard` searches, with its .gitignore files applied; it has
 // no commit to cite.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EvaluationError, GitError } from '../core/errors.ts';
@@ -21,6 +20,7 @@ import type { Violation } from '../core/model.ts';
 import type { RefsScan, Reference, ScannedSource, UnknownReference } from '../core/refs/model.ts';
 import { nameTable, namesInText, patternsInText, type NameTable } from '../core/refs/names.ts';
 import { loadWorkingTree } from './fs-flags.ts';
+import { spawnGit } from './git-process.ts';
 import { startSpinner, type ProgressOutput } from './progress.ts';
 
 /** One source tree ready to search. */
@@ -268,7 +268,8 @@ async function listFiles(source: SourceToScan, mode: 'git' | 'plain'): Promise<s
 
 function git(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawnGit(cwd, args);
+    child.stderr.resume();
     let stdout = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => (stdout += chunk));

@@ -1,6 +1,6 @@
 // Blobs by SHA through one `git cat-file --batch` process: thousands of flag files read with one
 // process and one pipe, each blob handed over as soon as its bytes are complete.
-import { execFileSync, spawn } from 'node:child_process';
+import { gitSync, spawnGit } from './git-process.ts';
 import { GitError } from '../core/errors.ts';
 
 /** `git cat-file --batch` over `shas`, each blob handed to `onBlob` as its bytes complete. */
@@ -11,10 +11,7 @@ export function catFileBatch(
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     // --buffer: one write per block, not one per object (thousands of tiny pipe reads).
-    const child = spawn('git', ['cat-file', '--batch', '--buffer'], {
-      cwd,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawnGit(cwd, ['cat-file', '--batch', '--buffer'], 'pipe');
     let stderr = '';
     let pending: Buffer = Buffer.alloc(0);
     let next = 0;
@@ -28,25 +25,18 @@ export function catFileBatch(
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       let pos = 0;
       while (next < shas.length) {
-        const nl = pending.indexOf(10, pos);
-        if (nl === -1) break;
-        const header = pending.toString('latin1', pos, nl);
-        if (header.endsWith(' missing')) {
-          return fail(
-            new GitError(
-              `blob ${shas[next]} is missing from the repository (a partial or broken clone?)`,
-            ),
-          );
-        }
-        const size = Number(header.split(' ')[2]);
-        if (pending.length < nl + 1 + size + 1) break; // the rest of this blob is on its way
+        const entry = batchEntry(pending, pos);
+        if (entry === null) break;
+        if (entry === 'missing') return fail(missing(shas[next]!));
+        const end = entry.start + entry.size;
+        if (pending.length < end + 1) break; // the rest of this blob is on its way
         try {
-          onBlob(shas[next]!, pending.subarray(nl + 1, nl + 1 + size));
+          onBlob(shas[next]!, pending.subarray(entry.start, end));
         } catch (error) {
           return fail(error as Error);
         }
         next++;
-        pos = nl + 1 + size + 1;
+        pos = end + 1;
       }
       pending = pending.subarray(pos);
     });
@@ -71,25 +61,33 @@ export function catFileBatch(
 export function catFileBatchSync(cwd: string, shas: readonly string[]): Map<string, Buffer> {
   let out: Buffer;
   try {
-    out = execFileSync('git', ['cat-file', '--batch'], {
-      cwd,
-      input: shas.join('\n') + '\n',
-      maxBuffer: 1 << 30,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    out = gitSync(cwd, ['cat-file', '--batch'], shas.join('\n') + '\n');
   } catch (error) {
     throw new GitError(`git cat-file failed: ${(error as Error).message.trim()}`);
   }
   const blobs = new Map<string, Buffer>();
   let pos = 0;
   for (const sha of shas) {
-    const nl = out.indexOf(10, pos);
-    const header = nl === -1 ? '' : out.toString('latin1', pos, nl);
-    if (nl === -1 || header.endsWith(' missing'))
-      throw new GitError(`blob ${sha} is missing from the repository (a partial or broken clone?)`);
-    const size = Number(header.split(' ')[2]);
-    blobs.set(sha, out.subarray(nl + 1, nl + 1 + size));
-    pos = nl + 1 + size + 1;
+    const entry = batchEntry(out, pos);
+    if (entry === null || entry === 'missing') throw missing(sha);
+    blobs.set(sha, out.subarray(entry.start, entry.start + entry.size));
+    pos = entry.start + entry.size + 1;
   }
   return blobs;
 }
+
+/**
+ * The object whose header line starts at `pos` of `git cat-file --batch` output (`<sha> <type>
+ * <size>`, then the bytes and a newline): where its bytes start and how many there are; 'missing'
+ * when git has no such object; null while the header line has not arrived whole.
+ */
+function batchEntry(out: Buffer, pos: number): { start: number; size: number } | 'missing' | null {
+  const nl = out.indexOf(10, pos);
+  if (nl === -1) return null;
+  const header = out.toString('latin1', pos, nl);
+  if (header.endsWith(' missing')) return 'missing';
+  return { start: nl + 1, size: Number(header.split(' ')[2]) };
+}
+
+const missing = (sha: string): GitError =>
+  new GitError(`blob ${sha} is missing from the repository (a partial or broken clone?)`);

@@ -1,6 +1,15 @@
-// git as a child process, for the small read-only calls: its output as text, with the caller's
-// GIT_* variables dropped, and the few ref questions the local commands ask.
-import { execFile } from 'node:child_process';
+// git as a child process: the one door every read of the repository goes through (a small call's
+// output as text, a streaming process, a synchronous read), each with the caller's GIT_* variables
+// dropped, so that the repository is the one `cwd` names for every call of a run; and the few ref
+// questions the local commands ask.
+import {
+  execFile,
+  execFileSync,
+  spawn,
+  type ChildProcess,
+  type ChildProcessByStdio,
+} from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 
 /**
  * The caller's environment without its GIT_* variables (as simple-git ran these calls): a GIT_DIR
@@ -11,6 +20,43 @@ export function gitEnv(): NodeJS.ProcessEnv {
   for (const [name, value] of Object.entries(process.env))
     if (!name.toUpperCase().startsWith('GIT_')) env[name] = value;
   return env;
+}
+
+/** git as a streaming process, its stdout (and stdin when asked for) a pipe. */
+export function spawnGit(
+  cwd: string,
+  args: readonly string[],
+  stdin: 'pipe',
+): ChildProcessByStdio<Writable, Readable, Readable>;
+export function spawnGit(
+  cwd: string,
+  args: readonly string[],
+): ChildProcessByStdio<null, Readable, Readable>;
+export function spawnGit(
+  cwd: string,
+  args: readonly string[],
+  stdin: 'pipe' | 'ignore' = 'ignore',
+): ChildProcessByStdio<Writable | null, Readable, Readable> {
+  const env = gitEnv();
+  return stdin === 'pipe'
+    ? spawn('git', args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
+    : spawn('git', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** git writing its output to the open file `fd` (a long output: git never waits on a pipe). */
+export function spawnGitToFile(cwd: string, args: readonly string[], fd: number): ChildProcess {
+  return spawn('git', args, { cwd, env: gitEnv(), stdio: ['ignore', fd, 'pipe'] });
+}
+
+/** git's output as bytes, synchronously, with `input` on its stdin; throws as execFileSync does. */
+export function gitSync(cwd: string, args: readonly string[], input: string): Buffer {
+  return execFileSync('git', args, {
+    cwd,
+    env: gitEnv(),
+    input,
+    maxBuffer: 1 << 30,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
 /** git's output, or a rejection whose message starts with git's own error line. */

@@ -1,8 +1,7 @@
 // git, read-only: refs, trees, blobs and first-parent history. Small calls run git directly (no
 // simple-git: loading it cost every command about 0.1 s of CPU for a handful of one-line answers);
 // blobs stream through one `git cat-file --batch` process (git-cat-file.ts), never one per flag.
-import { execFile, spawn } from 'node:child_process';
-import { gitOutput } from './git-process.ts';
+import { gitOutput, spawnGit, spawnGitToFile } from './git-process.ts';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,7 +154,7 @@ export class GitRepo {
     const fd = openSync(file, 'w');
     return new Promise<string>((resolve, reject) => {
       let stderr = '';
-      const child = spawn('git', args, { cwd: this.cwd, stdio: ['ignore', fd, 'pipe'] });
+      const child = spawnGitToFile(this.cwd, args, fd);
       child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       child.on('error', (error) => reject(new GitError(`${what}: ${error.message}`)));
       child.on('close', (code) => {
@@ -171,16 +170,18 @@ export class GitRepo {
   /** Exit status matters here (1 = not an ancestor, silently), so no simple-git: it reads stderr. */
   isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      execFile(
-        'git',
-        ['merge-base', '--is-ancestor', ancestor, descendant],
-        { cwd: this.cwd },
-        (error) => {
-          if (!error) return resolve(true);
-          if ((error as { code?: unknown }).code === 1) return resolve(false);
-          reject(new GitError(`cannot compare ${ancestor} and ${descendant}: ${error.message}`));
-        },
-      );
+      const child = spawnGit(this.cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
+      let stderr = '';
+      child.stdout.resume();
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const fail = (why: string): void =>
+        reject(new GitError(`cannot compare ${ancestor} and ${descendant}: ${why}`));
+      child.on('error', (error) => fail(error.message));
+      child.on('close', (code) => {
+        if (code === 0) resolve(true);
+        else if (code === 1) resolve(false);
+        else fail(stderr.trim() || `git exited ${code}`);
+      });
     });
   }
 
