@@ -2,7 +2,7 @@
 // Our commands run as `npx flags` runs them (bin/flags.js: the bundle in .build/, built first
 // when missing or stale), so start-up is what an engineer pays, not tsx's compilation.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readStamp, stampMatches } from '../bin/build-stamp.js';
@@ -14,8 +14,25 @@ const SCHEMA = join(ROOT, 'schema/flag.schema.json');
 
 export interface Run {
   ms: number;
+  /** CPU time (user + system) of the command and the children it waited for (git), or null. */
+  cpuMs: number | null;
   status: number | null;
   maxRssKiB: number | null;
+}
+
+/**
+ * CPU time of this process's reaped children (cutime + cstime, /proc/self/stat fields 16 and 17,
+ * at 100 ticks a second), in ms, or null off Linux. Under load a command's wall time grows with
+ * everything else the machine runs; its CPU time much less so.
+ */
+function childCpuMs(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 export function timed(
@@ -24,16 +41,19 @@ export function timed(
   cwd: string,
   env: Record<string, string> = {},
 ): Run {
+  const cpu = childCpuMs();
   const started = process.hrtime.bigint();
   const result = spawnSync(command, args, {
     cwd,
     env: { ...process.env, ...env },
-    maxBuffer: 1 << 28,
+    maxBuffer: 1 << 30,
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const cpuAfter = childCpuMs();
+  const cpuMs = cpu !== null && cpuAfter !== null ? cpuAfter - cpu : null;
   const match = /BENCH (\{.*\})/.exec(result.stderr?.toString() ?? '');
   const maxRssKiB = match ? (JSON.parse(match[1]!) as { maxRssKiB: number }).maxRssKiB : null;
-  return { ms, status: result.status, maxRssKiB };
+  return { ms, cpuMs, status: result.status, maxRssKiB };
 }
 
 /** Median of `n` runs, alternating the two commands so machine noise hits both alike. */
@@ -44,8 +64,6 @@ function sideBySide(n: number, a: () => Run, b: () => Run): { a: Run; b: Run } {
     as.push(a());
     bs.push(b());
   }
-  const median = (runs: Run[]): Run =>
-    [...runs].sort((x, y) => x.ms - y.ms)[Math.floor(runs.length / 2)]!;
   return { a: median(as), b: median(bs) };
 }
 
@@ -101,7 +119,7 @@ export function benchValidate(): string[] {
       if (a.status !== 0 || b.status !== 0)
         lines.push(`  ! exit status: flags ${a.status}, ajv-cli ${b.status}`);
       lines.push(
-        `  ${String(count).padStart(6)} flags: flags validate ${fmt(a)}; ajv-cli ${fmt(b)}; ratio ${(a.ms / b.ms).toFixed(2)}x (${verdict(a.ms / b.ms, 1.5)})`,
+        `  ${String(count).padStart(6)} flags: flags validate ${fmt(a)}; ajv-cli ${fmt(b)}; ratio ${judged(a, b, 1.5)}`,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -119,12 +137,19 @@ function alternate<K extends string>(n: number, runs: Record<K, () => Run>): Rec
     Run[]
   >;
   for (let i = 0; i < n; i++) for (const k of Object.keys(runs) as K[]) all[k].push(runs[k]());
-  const median = (list: Run[]): Run =>
-    [...list].sort((x, y) => x.ms - y.ms)[Math.floor(list.length / 2)]!;
   return Object.fromEntries(Object.keys(runs).map((k) => [k, median(all[k as K])])) as Record<
     K,
     Run
   >;
+}
+
+/** The run of median wall time, carrying the median CPU time of the runs (each is its own median). */
+export function median(list: readonly Run[]): Run {
+  const mid = Math.floor(list.length / 2);
+  const run = [...list].sort((x, y) => x.ms - y.ms)[mid]!;
+  const cpus = list.map((r) => r.cpuMs);
+  if (cpus.some((c) => c === null)) return { ...run, cpuMs: null };
+  return { ...run, cpuMs: (cpus as number[]).sort((x, y) => x - y)[mid]! };
 }
 
 /**
@@ -162,8 +187,13 @@ function progressive(lines: string[]): string[] {
 }
 
 const ratio = (a: Run, b: Run): string => `${(a.ms / b.ms).toFixed(2)}x`;
+/** The wall-time ratio judged against its target, and the CPU-time ratio beside it. */
 const judged = (a: Run, b: Run, target: number): string =>
-  `${ratio(a, b)} (${verdict(a.ms / b.ms, target)})`;
+  `${ratio(a, b)} (${verdict(a.ms / b.ms, target)}; CPU ${cpuRatio(a, b)})`;
+const cpuRatio = (a: Run, b: Run): string =>
+  a.cpuMs !== null && b.cpuMs !== null && b.cpuMs > 0
+    ? `${(a.cpuMs / b.cpuMs).toFixed(2)}x`
+    : 'not measured';
 const peaks: number[] = [];
 const noted = (run: Run): Run => {
   if (run.maxRssKiB) peaks.push(run.maxRssKiB);

@@ -1,49 +1,18 @@
 // flags refs against plain `git grep -F -f keys` on the same generated tree, side by side in one
 // run: 10,000 flag keys over a 50,000-file application repository.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { camelCaseName, screamingSnakeName } from '../scripts/core/flag-names.ts';
+import { median, timed as timedAt, type Run } from './gate.ts';
 import { syntheticFlags, writeTree } from './synthetic.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const RUNS: number = 1;
 
-interface Run {
-  ms: number;
-  /** CPU time of the child and its children (user + system), from /proc; null elsewhere. */
-  cpuMs: number | null;
-  status: number | null;
-  maxRssKiB: number | null;
-}
-
-/** cutime + cstime of this process (its reaped children), in ms, or null off Linux. */
-function childCpuMs(): number | null {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // stat(5) fields 16 and 17, counted here from field 3 (the state); 100 ticks per second.
-    return (Number(fields[13]) + Number(fields[14])) * 10;
-  } catch {
-    return null;
-  }
-}
-
 function timed(command: string, args: string[], cwd: string): Run {
-  const cpu = childCpuMs();
-  const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, {
-    cwd,
-    env: { ...process.env, BENCH_CWD: cwd },
-    maxBuffer: 1 << 30,
-  });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const cpuAfter = childCpuMs();
-  const cpuMs = cpu !== null && cpuAfter !== null ? cpuAfter - cpu : null;
-  const match = /BENCH (\{.*\})/.exec(result.stderr?.toString() ?? '');
-  const maxRssKiB = match ? (JSON.parse(match[1]!) as { maxRssKiB: number }).maxRssKiB : null;
-  return { ms, cpuMs, status: result.status, maxRssKiB };
+  return timedAt(command, args, cwd, { BENCH_CWD: cwd });
 }
 
 const LINES = [
@@ -107,8 +76,6 @@ export function benchRefs(keyCount = 10_000, fileCount = 50_000): string[] {
       as.push(ours());
       bs.push(grep());
     }
-    const median = (runs: Run[]): Run =>
-      [...runs].sort((x, y) => x.ms - y.ms)[Math.floor(runs.length / 2)]!;
     const a = median(as);
     const b = median(bs);
     const cpu = (r: Run) => (r.cpuMs === null ? '' : ` (CPU ${seconds(r.cpuMs)})`);
