@@ -52,20 +52,19 @@ export function knownParse(flag: Flag, text: () => string, file: string): Parsed
  * asks for one (by parsing the file with `yaml` then). Null when anything needs `yaml`'s answer.
  */
 function quickParse(text: string, file: string): ParsedFlag | null {
-  const data = quickLoad(text);
-  if (data === undefined) return null;
-  const shape = checkFlagShape(data);
+  // quickLoad's undefined (left to yaml) fails the shape check like any non-mapping.
+  const shape = checkFlagShape(quickLoad(text));
   if (!shape.ok || shape.flag.key !== keyFromPath(file)) return null;
   let lines: LineOf | undefined;
-  const lineOf: LineOf = (path) => {
-    if (!lines) {
-      const lineCounter = new LineCounter();
-      const doc = parseAllDocuments(text, { lineCounter })[0] as Document.Parsed;
-      lines = compactLineOf(doc, (offset) => lineCounter.linePos(offset).line);
-    }
-    return lines(path);
-  };
+  const lineOf: LineOf = (path) => (lines ??= linesOf(text))(path);
   return { flag: shape.flag, violations: [], lineOf };
+}
+
+/** The lines of a text the quick path took, from `yaml`'s Document (one mapping, no error). */
+function linesOf(text: string): LineOf {
+  const lineCounter = new LineCounter();
+  const doc = parseAllDocuments(text, { lineCounter })[0] as Document.Parsed;
+  return compactLineOf(doc, (offset) => lineCounter.linePos(offset).line);
 }
 
 /** A flag file through `yaml`'s Document: every problem explained at its line. */
@@ -91,7 +90,9 @@ function fullParse(text: string, file: string): ParsedFlag {
     };
   }
   // uniqueKeys is yaml's default; an empty text gives an EmptyStream, which is an empty Array.
-  const list: Document.Parsed[] = parseAllDocuments(text, { lineCounter, prettyErrors: true });
+  // Not prettyErrors (yaml's default): a message is told without yaml's ` at line N, column M:`
+  // and source excerpt, which the violation's line replaces.
+  const list: Document.Parsed[] = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   const doc = list[0];
   const lineOf = doc ? lineResolver(doc, at) : () => 1;
   const fail = (violations: Violation[]): ParsedFlag => ({ flag: null, violations, lineOf });
@@ -118,7 +119,6 @@ function fullParse(text: string, file: string): ParsedFlag {
   if (problems.length > 0) {
     return fail(
       problems.map((problem) => {
-        // prettyErrors' linePos, when set, is this same lineCounter's answer for pos[0].
         return violation('parse', at(problem.pos[0]), yamlProblemMessage(problem, text));
       }),
     );
@@ -137,7 +137,8 @@ function fullParse(text: string, file: string): ParsedFlag {
       ),
     ]);
   }
-  if (data === null || data === undefined) {
+  // toJS of a document with no content is null (of a node, never undefined).
+  if (data === null) {
     return fail([
       violation(
         'schema',
@@ -201,7 +202,7 @@ function yamlProblemMessage(problem: YAMLError, text: string): string {
     const name = /[^:\n]*/.exec(text.slice(problem.pos[0]))![0].trim();
     return `duplicate field \`${name}\`: each field may appear once; remove or merge the repeat`;
   }
-  const what = problem.message.split('\n', 1)[0]!.replace(/ at line \d+, column \d+:?/, '');
+  const what = problem.message.split('\n', 1)[0]!;
   const fix =
     problem.code === 'TAG_RESOLVE_FAILED'
       ? 'flag files use plain YAML values; remove the tag'
