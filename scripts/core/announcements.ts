@@ -55,14 +55,14 @@ export function announcementFor(flag: Flag, state: Exclude<State, 'alpha'>): Ann
 
 /** One announcement per promoted flag, for the highest state it reached (ga covers beta). */
 export function announcementsFor(promotions: readonly { flag: Flag; to: State }[]): Announcement[] {
+  // The first ga of a key, else its first beta (the caller passes one Flag object per key).
   const highest = new Map<string, { flag: Flag; to: Exclude<State, 'alpha'> }>();
-  for (const p of promotions) {
-    if (p.to === 'alpha') continue;
-    const seen = highest.get(p.flag.key);
-    if (!seen || (seen.to === 'beta' && p.to === 'ga'))
-      highest.set(p.flag.key, { flag: p.flag, to: p.to });
-  }
-  return [...highest.values()]
-    .sort((a, b) => (a.flag.key < b.flag.key ? -1 : 1))
-    .map((p) => announcementFor(p.flag, p.to));
+  for (const to of ['ga', 'beta'] as const)
+    for (const p of promotions)
+      if (p.to === to && !highest.has(p.flag.key)) highest.set(p.flag.key, { flag: p.flag, to });
+  // Keys are unique in the map; the built-in sort orders them by UTF-16 code units, as `<` does.
+  return [...highest.keys()].sort().map((key) => {
+    const p = highest.get(key)!;
+    return announcementFor(p.flag, p.to);
+  });
 }

@@ -52,20 +52,19 @@ export function knownParse(flag: Flag, text: () => string, file: string): Parsed
  * asks for one (by parsing the file with `yaml` then). Null when anything needs `yaml`'s answer.
  */
 function quickParse(text: string, file: string): ParsedFlag | null {
-  const data = quickLoad(text);
-  if (data === undefined) return null;
-  const shape = checkFlagShape(data);
+  // quickLoad's undefined (left to yaml) fails the shape check like any non-mapping.
+  const shape = checkFlagShape(quickLoad(text));
   if (!shape.ok || shape.flag.key !== keyFromPath(file)) return null;
   let lines: LineOf | undefined;
-  const lineOf: LineOf = (path) => {
-    if (!lines) {
-      const lineCounter = new LineCounter();
-      const doc = parseAllDocuments(text, { lineCounter })[0] as Document.Parsed;
-      lines = compactLineOf(doc, (offset) => lineCounter.linePos(offset).line);
-    }
-    return lines(path);
-  };
+  const lineOf: LineOf = (path) => (lines ??= linesOf(text))(path);
   return { flag: shape.flag, violations: [], lineOf };
+}
+
+/** The lines of a text the quick path took, from `yaml`'s Document (one mapping, no error). */
+function linesOf(text: string): LineOf {
+  const lineCounter = new LineCounter();
+  const doc = parseAllDocuments(text, { lineCounter })[0] as Document.Parsed;
+  return compactLineOf(doc, (offset) => lineCounter.linePos(offset).line);
 }
 
 /** A flag file through `yaml`'s Document: every problem explained at its line. */
@@ -90,8 +89,10 @@ function fullParse(text: string, file: string): ParsedFlag {
       lineOf: () => deepAt,
     };
   }
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
-  const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
+  // uniqueKeys is yaml's default; an empty text gives an EmptyStream, which is an empty Array.
+  // Not prettyErrors (yaml's default): a message is told without yaml's ` at line N, column M:`
+  // and source excerpt, which the violation's line replaces.
+  const list: Document.Parsed[] = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   const doc = list[0];
   const lineOf = doc ? lineResolver(doc, at) : () => 1;
   const fail = (violations: Violation[]): ParsedFlag => ({ flag: null, violations, lineOf });
@@ -118,8 +119,7 @@ function fullParse(text: string, file: string): ParsedFlag {
   if (problems.length > 0) {
     return fail(
       problems.map((problem) => {
-        const line = problem.linePos?.[0].line ?? at(problem.pos[0]);
-        return violation('parse', line, yamlProblemMessage(problem, text));
+        return violation('parse', at(problem.pos[0]), yamlProblemMessage(problem, text));
       }),
     );
   }
@@ -137,7 +137,8 @@ function fullParse(text: string, file: string): ParsedFlag {
       ),
     ]);
   }
-  if (data === null || data === undefined) {
+  // toJS of a document with no content is null (of a node, never undefined).
+  if (data === null) {
     return fail([
       violation(
         'schema',
@@ -198,10 +199,10 @@ function yamlProblemMessage(problem: YAMLError, text: string): string {
   // The scan before parsing misjudged (a block scalar?): still a message about nesting.
   if (/call stack/i.test(problem.message)) return nestingMessage();
   if (problem.code === 'DUPLICATE_KEY') {
-    const name = /^[^:\n]*/.exec(text.slice(problem.pos[0]))![0].trim();
+    const name = /[^:\n]*/.exec(text.slice(problem.pos[0]))![0].trim();
     return `duplicate field \`${name}\`: each field may appear once; remove or merge the repeat`;
   }
-  const what = problem.message.split('\n', 1)[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const what = problem.message.split('\n', 1)[0]!;
   const fix =
     problem.code === 'TAG_RESOLVE_FAILED'
       ? 'flag files use plain YAML values; remove the tag'
@@ -248,10 +249,9 @@ function lineResolver(doc: Document.Parsed, at: (offset: number) => number): Lin
   return (path = []) => {
     // Walk up to the nearest node that exists, so a missing field points at its parent.
     for (let depth = path.length; depth >= 0; depth--) {
-      const node = (depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true)) as
-        Node | null | undefined;
-      if (node && typeof node === 'object' && 'range' in node && node.range)
-        return at(node.range[0]);
+      // getIn of [] keeping scalars is doc.contents; a parsed document holds nodes or null.
+      const node = doc.getIn(path.slice(0, depth), true) as Node | null | undefined;
+      if (node?.range) return at(node.range[0]);
     }
     return 1;
   };
@@ -265,14 +265,16 @@ function keyLine(
 ): number {
   const parentPath = path.slice(0, -1);
   const name = path[path.length - 1];
-  const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true);
+  // getIn of [] is doc.contents; a scalar parent (or its value) is neither a map nor a list.
+  const parent = doc.getIn(parentPath);
   if (isMap(parent)) {
     for (const pair of parent.items) {
       if (isScalar(pair.key) && pair.key.value === name && pair.key.range)
         return at(pair.key.range[0]);
     }
-    // No key of that name (a missing field): the mapping, which starts at its first key.
-    if (parent.range) return at(parent.range[0]);
+    // No key of that name (a missing field): the mapping, which starts at its first key (a
+    // parsed node always has its range).
+    return at(parent.range![0]);
   }
   // A list item (a field missing from `alpha_orgs[0]`): the item's own line.
   if (isSeq(parent) && typeof name === 'number') {

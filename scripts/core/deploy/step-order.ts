@@ -11,7 +11,7 @@ export function dependencyOrder(byKey: ReadonlyMap<string, FlagFile>): string[] 
   for (const [key, f] of byKey) {
     const deps = (f.flag.depends_on ?? []).filter((d) => byKey.has(d) && d !== key);
     pending.set(key, deps.length);
-    for (const d of deps) dependents.set(d, [...(dependents.get(d) ?? []), key]);
+    for (const d of deps) dependents.set(d, dependents.get(d)?.concat(key) ?? [key]);
   }
   const ready = [...pending]
     .filter(([, n]) => n === 0)
@@ -21,11 +21,11 @@ export function dependencyOrder(byKey: ReadonlyMap<string, FlagFile>): string[] 
   for (let i = 0; i < ready.length; i++) {
     const key = ready[i]!;
     order.push(key);
-    for (const d of dependents.get(key) ?? []) {
+    dependents.get(key)?.forEach((d) => {
       const n = pending.get(d)! - 1;
       pending.set(d, n);
       if (n === 0) ready.push(d);
-    }
+    });
   }
   const seen = new Set(order);
   return [...order, ...[...byKey.keys()].filter((k) => !seen.has(k)).sort()];
@@ -38,12 +38,13 @@ export function linkSteps(ctx: PlanContext): void {
   const platformDependents = new Map<string, string[]>();
   for (const a of ctx.facts.actual) {
     for (const d of a.depends_on)
-      platformDependents.set(d, [...(platformDependents.get(d) ?? []), a.key]);
+      platformDependents.set(d, platformDependents.get(d)?.concat(a.key) ?? [a.key]);
   }
   const repoDependents = new Map<string, string[]>();
   for (const f of ctx.desiredByKey.values()) {
-    for (const d of f.flag.depends_on ?? [])
-      repoDependents.set(d, [...(repoDependents.get(d) ?? []), f.flag.key]);
+    f.flag.depends_on?.forEach((d) =>
+      repoDependents.set(d, repoDependents.get(d)?.concat(f.flag.key) ?? [f.flag.key]),
+    );
   }
   for (const s of steps.values()) {
     const deps = ctx.desiredByKey.get(s.flag)?.flag.depends_on ?? [];
@@ -64,28 +65,27 @@ export function linkSteps(ctx: PlanContext): void {
       case 'promote': {
         need(`${s.flag}:register`);
         need(`${s.flag}:update`);
-        // A catch-up goes one state at a time: alpha -> beta, then beta -> ga.
-        if (s.from) need(`${s.flag}:promote:${s.from}`);
-        if (s.to) for (const d of deps) need(`${d}:promote:${s.to}`);
+        // A catch-up goes one state at a time: alpha -> beta, then beta -> ga. (A promote step
+        // always has from and to; were one null, `…:promote:null` would name no step.)
+        need(`${s.flag}:promote:${s.from}`);
+        for (const d of deps) need(`${d}:promote:${s.to}`);
         break;
       }
       case 'demote':
-        for (const dependent of new Set([
-          ...(repoDependents.get(s.flag) ?? []),
-          ...(platformDependents.get(s.flag) ?? []),
-        ])) {
-          for (const st of STATES) need(`${dependent}:demote:${st}`);
-        }
+        for (const dependents of [repoDependents, platformDependents])
+          dependents.get(s.flag)?.forEach((dependent) => {
+            for (const st of STATES) need(`${dependent}:demote:${st}`);
+          });
         break;
       case 'enable-org':
       case 'disable-org':
         need(`${s.flag}:register`);
         break;
       case 'archive':
-        for (const dependent of platformDependents.get(s.flag) ?? []) {
+        platformDependents.get(s.flag)?.forEach((dependent) => {
           need(`${dependent}:archive`);
           need(`${dependent}:update`);
-        }
+        });
         break;
     }
     s.after = [...after].sort();
@@ -135,7 +135,7 @@ export function orderSteps(ctx: PlanContext): DeployStep[] {
   const next = new Map<string, string[]>();
   for (const s of apply) {
     waiting.set(s.id, s.after.length);
-    for (const id of s.after) next.set(id, [...(next.get(id) ?? []), s.id]);
+    for (const id of s.after) next.set(id, next.get(id)?.concat(s.id) ?? [s.id]);
   }
   const compare = (x: DeployStep, y: DeployStep): number =>
     PHASE[x.action] - PHASE[y.action] ||
@@ -147,11 +147,11 @@ export function orderSteps(ctx: PlanContext): DeployStep[] {
     const freed: DeployStep[] = [];
     for (const s of ready) {
       ordered.push(s);
-      for (const id of next.get(s.id) ?? []) {
+      next.get(s.id)?.forEach((id) => {
         const n = waiting.get(id)! - 1;
         waiting.set(id, n);
         if (n === 0) freed.push(byId.get(id)!);
-      }
+      });
     }
     ready = freed.sort(compare);
   }

@@ -56,8 +56,9 @@ export function exportFlags(
   flags: readonly FlagFile[],
   since: ReadonlyMap<string, Date | null> = new Map(),
 ): ExportFlag[] {
-  return flags
-    .map(({ flag }) => ({
+  const byKey = new Map<string, ExportFlag[]>();
+  for (const { flag } of flags) {
+    const row: ExportFlag = {
       key: flag.key,
       description: flag.description,
       owner: flag.owner,
@@ -65,6 +66,10 @@ export function exportFlags(
       since: since.get(flag.key)?.toISOString().replace('.000Z', 'Z') ?? null,
       manual: flag.manual ?? null,
       alphaOrgs: [...new Set((flag.alpha_orgs ?? []).map((o) => o.org))].sort(),
-    }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    };
+    byKey.set(flag.key, [...(byKey.get(flag.key) ?? []), row]);
+  }
+  // The built-in sort orders strings by UTF-16 code units, as `<` does; a key held twice (a
+  // duplicate-key load error) keeps its files' order, as a stable sort by key did.
+  return [...byKey.keys()].sort().flatMap((key) => byKey.get(key)!);
 }

@@ -55,6 +55,13 @@ describe('announcements', () => {
         { flag: a, to: 'ga' },
       ]),
     ).toEqual(['GA: a', 'Beta: b']);
+    // ga covers beta whichever of the two steps came first.
+    expect(
+      titles([
+        { flag: b, to: 'beta' },
+        { flag: b, to: 'ga' },
+      ]),
+    ).toEqual(['GA: b']);
     const c = flag('c');
     expect(
       titles([

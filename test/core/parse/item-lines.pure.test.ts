@@ -23,6 +23,17 @@ describe('a parse problem', () => {
     expect(found[0]!.message).toContain('`alpha_orgs[1]`');
   });
 
+  it('for a field missing from an item of a list written as an alias is told, not thrown', () => {
+    // yaml's getIn does not follow the alias, so the item's node is not found; the problem is
+    // still told (today at line 1, the fallback: the alias's own line would be better).
+    const found = problems('extra: &l\n  - reason: r\nalpha_orgs: *l\n');
+    expect(found.map((p) => p.message)).toEqual([
+      expect.stringContaining('unknown field `extra`') as string,
+      'missing required field `org` (The org id): add it to `alpha_orgs[0]`',
+    ]);
+    expect(found[0]!.line).toBe(6);
+  });
+
   it('for blank text says it must not be blank, in every field that shares the text rule', () => {
     const found = problems(
       'migration:\n  description: "  "\n  idempotent_forward: true\n  idempotent_backward: true\nalpha_orgs:\n  - org: acme\n    reason: " "\n',

@@ -2,6 +2,7 @@
 // it takes plain flag files whole, and leaves to `yaml` every file whose keys or shape the two
 // parsers could read differently, or that the full path must refuse with a line.
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { quickLoad } from '../../../scripts/core/quick-yaml.ts';
 
 describe('quickLoad', () => {
@@ -31,6 +32,16 @@ describe('quickLoad', () => {
   it('leaves anything but one mapping to yaml, which explains it', () => {
     for (const text of ['', '# only a comment\n', '- a\n', 'just text\n', 'a: b: c\n'])
       expect(quickLoad(text), JSON.stringify(text)).toBeUndefined();
+  });
+
+  it('leaves to yaml a text js-yaml reads only with a warning, which yaml refuses', () => {
+    // A flow list over two lines whose second line is not indented enough: js-yaml reads it and
+    // warns ("deficient indentation"); yaml refuses it with a line. The `]` in quotes on the
+    // first line keeps the text past NOT_QUICK's pattern for a flow list that goes on.
+    for (const text of ['key: [a, "]",\nb]\n', "a:\n  key: [x, ']',\n y]\n"]) {
+      expect(() => parse(text), JSON.stringify(text)).toThrow(/sufficiently indented/);
+      expect(quickLoad(text), JSON.stringify(text)).toBeUndefined();
+    }
   });
 
   it('leaves a repeated key to yaml, which names it', () => {
