@@ -179,3 +179,10 @@ describe('ownersOf: the last matching rule wins, whichever index holds it', () =
     expect(matched).toBeGreaterThan(SHAPES.length * SHAPES.length * 4);
   });
 });
+
+describe('parseCodeowners on a line with a bare carriage return inside', () => {
+  it('does not throw, and reads the lines after it', () => {
+    const co = parseCodeowners('/a @org/a\r/b @org/b\n/c @org/c\n');
+    expect(co.rules.at(-1)).toMatchObject({ pattern: '/c', owners: ['@org/c'], line: 2 });
+  });
+});
