@@ -31,6 +31,8 @@ describe('quickStateOf decides the files in its subset', () => {
     ['k:\n  - a\n  - b: 1\n    c: 2\n  - d\nstate: ga\n', 'ga'],
     ['k:\n  - a: 1\n    b:\n      - c\n    d: 2\nstate: ga\n', 'ga'],
     ['k:\n  x:\n    y: 1\n  z:\n  - a\nstate: ga\n', 'ga'],
+    // A compact list ends at a key of its own mapping's column, after an item that opened a key.
+    ['r:\n  k:\n  - a:\n  - b\n  y: 1\nstate: ga\n', 'ga'],
     // A nested `state` is not the flag's.
     ['k:\n  state: ga\nstate: beta\n', 'beta'],
   ];
@@ -66,6 +68,8 @@ describe('quickStateOf leaves to the full parse what a line-by-line reading gets
     ['state: ""\n', null],
     ['state: "ga\'\n', null],
     ['state: "ga"x\n', null],
+    // Quotes inside a plain value are part of it.
+    ['state: x"ga"\n', null],
     ['state: "ga"\nstate: beta\n', 'beta'],
     ['- state: ga\n', null],
     ['k:\n- state: ga\n', null],
