@@ -59,6 +59,8 @@ describe('quickStateOf leaves to the full parse what a line-by-line reading gets
     ['k:\n  - a: 1\n  b: 2\nstate: ga\n', null],
     ['k:\n  - a: 1\n    - b\nstate: ga\n', null],
     ['k:\n  - a:\n   b: 1\nstate: ga\n', null],
+    // An item without a key opens no mapping under it.
+    ['deps:\n- a\n  b: 1\nstate: ga\n', null],
     // A bare carriage return ends a line for yaml, not for a reader splitting at \n.
     ['k: a\r#x\nstate: ga\n', null],
     // No state, an empty one, two, or one not closed.
