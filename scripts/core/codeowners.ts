@@ -68,7 +68,7 @@ export function ownersOf(codeowners: Codeowners, path: string): CodeownersRule |
     matchers.set(codeowners, index);
   }
   const best = index.match(path);
-  return best === -1 ? undefined : codeowners.rules[best];
+  return codeowners.rules[best]; // -1, no rule, reads as undefined
 }
 
 /** The plain scan, last rule first: the meaning the fast matcher is held to by a test. */
@@ -111,18 +111,20 @@ function buildMatcher(rules: readonly CodeownersRule[]): { match: (path: string)
     if (dirOnly) p = p.slice(0, -1);
     const anchored = p.includes('/');
     if (p.startsWith('/')) p = p.slice(1);
-    const plain = p !== '' && !p.includes('//') && !p.includes('\\/') && !p.endsWith('\\');
+    // An escaped slash is a slash to the regex but not to the folder split below. An empty p,
+    // a `//` or a trailing backslash reads alike both ways (the differential tests hold them).
+    const plain = !p.includes('\\/');
     if (plain && !/[*?]/.test(p)) {
       const text = escapes ? unescaped(p) : p;
+      // Not anchored means no `/` in p, and `\/` is not plain: the text holds no slash.
       if (anchored) add(dirOnly ? dirs : exact, text, i);
-      else if (!text.includes('/')) add(dirOnly ? dirNames : names, text, i);
-      else scanned.push(i);
+      else add(dirOnly ? dirNames : names, text, i);
       return;
     }
     const cut = p.lastIndexOf('/');
-    const dir = cut === -1 ? '' : p.slice(0, cut);
-    const last = p.slice(cut + 1);
-    if (plain && anchored && !dirOnly && cut > 0 && !/[*?]/.test(dir) && !last.includes('**')) {
+    const dir = p.slice(0, cut); // read only when cut > 0
+    // The folder has no `*`, so a `**` in p is in the name.
+    if (plain && anchored && !dirOnly && cut > 0 && !/[*?]/.test(dir) && !p.includes('**')) {
       add(folders, unescaped(dir), i);
     } else {
       scanned.push(i);
@@ -136,7 +138,8 @@ function buildMatcher(rules: readonly CodeownersRule[]): { match: (path: string)
       let best = lastOf(exact.get(path), -1);
       const segments = path.split('/');
       let prefix = '';
-      for (let s = 0; s < segments.length; s++) {
+      // split gives at least one segment; the loop ends at the last.
+      for (let s = 0; ; s++) {
         const segment = segments[s]!;
         best = lastOf(names.get(segment), best);
         if (s === segments.length - 1) break;

@@ -101,14 +101,14 @@ function quickStateText(text: string): string | undefined {
     open = null;
     if (dash && line.key !== null) stack.push({ indent: indent + 2, kind: 'map' });
     const keyColumn = dash ? indent + 2 : indent;
-    if (line.key !== null && line.value === null) open = keyColumn;
+    if (line.value === null) open = keyColumn; // only a `key:` line has no value
     if (!dash && indent === 0 && line.key === 'state') {
       count++;
       found = line.value ?? '';
     }
   }
-  if (count !== 1 || found === undefined) return undefined;
-  const unquoted = /^(["'])(.*)\1$/.exec(found)?.[2] ?? found;
+  if (count !== 1) return undefined; // one `state:` line set found
+  const unquoted = /^(["'])(.*)\1$/.exec(found!)?.[2] ?? found!;
   return states.has(unquoted) ? unquoted : undefined;
 }
 
@@ -121,9 +121,10 @@ export function quickStateOf(text: string): State | undefined {
 export function fullStateOf(text: string): State | null {
   try {
     const data: unknown = parse(text, { maxAliasCount: 50, uniqueKeys: false, logLevel: 'error' });
-    const state =
-      data && typeof data === 'object' ? (data as Record<string, unknown>).state : undefined;
-    return typeof state === 'string' && states.has(state) ? (state as State) : null;
+    // A scalar or an empty document has no `state`; a primitive's property reads undefined.
+    const state = (data as { state?: unknown } | null | undefined)?.state;
+    // A set of strings has nothing but strings: no typeof test needed.
+    return states.has(state as string) ? (state as State) : null;
   } catch {
     return null;
   }
