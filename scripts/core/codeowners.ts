@@ -28,10 +28,13 @@ export function parseCodeowners(text: string, file = 'CODEOWNERS'): Codeowners {
   for (let index = 0; index < lines.length; index++) {
     let raw = lines[index]!;
     if (raw.endsWith('\r')) raw = raw.slice(0, -1);
-    const line = (raw.includes('#') ? raw.replace(/(^|\s)#.*$/, '') : raw).trim();
+    // A comment runs to the end of its line, whatever it holds (a stray CR, U+2028: `.` would
+    // stop there and leave the rest of the comment as owners).
+    const line = (raw.includes('#') ? raw.replace(/(^|\s)#[\s\S]*/, '') : raw).trim();
     if (line === '') continue;
-    // A pattern may contain escaped spaces (`\ `); owners never do.
-    const match = /^((?:\\.|\S)+)\s*(.*)$/.exec(line);
+    // A pattern may contain escaped spaces (`\ `); owners never do. Owners are split on any
+    // whitespace, a stray CR included.
+    const match = /^((?:\\.|\S)+)\s*([\s\S]*)/.exec(line);
     if (!match) continue;
     const owners = match[2]!.split(/\s+/).filter((o) => o !== '');
     rules.push(new Rule(match[1]!, owners, index + 1));

@@ -185,4 +185,21 @@ describe('parseCodeowners on a line with a bare carriage return inside', () => {
     const co = parseCodeowners('/a @org/a\r/b @org/b\n/c @org/c\n');
     expect(co.rules.at(-1)).toMatchObject({ pattern: '/c', owners: ['@org/c'], line: 2 });
   });
+
+  it('ends a comment at the end of the line, not at the stray break', () => {
+    for (const stray of ['\r', '\u2028', '\u2029']) {
+      const co = parseCodeowners(`/a @org/a # note${stray}@org/intruder\n/b @org/b\n`);
+      expect(co.rules.map((r) => [r.pattern, r.owners])).toEqual([
+        ['/a', ['@org/a']],
+        ['/b', ['@org/b']],
+      ]);
+    }
+  });
+
+  it('reads a stray break between owners as the whitespace it is', () => {
+    for (const stray of ['\r', '\u2028', '\u2029']) {
+      const co = parseCodeowners(`/a @org/a${stray}@org/b\n`);
+      expect(co.rules).toMatchObject([{ pattern: '/a', owners: ['@org/a', '@org/b'], line: 1 }]);
+    }
+  });
 });
