@@ -138,6 +138,8 @@ export function dependencyGraph(
   const limit = options.maxNodes ?? 60;
   // A dependency that is not a flag has no node to draw, and is not counted as one left out.
   const drawable = [...shown].filter((k) => byKey.has(k)).sort();
+  // Nothing to draw (a result without the reviewer's view): no empty diagram in the comment.
+  if (drawable.length === 0) return null;
   const keys = drawable.slice(0, limit);
   const id = (k: string) => `f_${k.replace(/[^A-Za-z0-9_]/g, '_')}`;
   const lines = ['```mermaid', 'flowchart LR'];

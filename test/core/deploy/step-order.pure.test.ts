@@ -3,7 +3,8 @@
 // one that will not run waits or is refused with it, and a stable order people can read.
 import { describe, expect, it } from 'vitest';
 import { planDeploy } from '../../../scripts/core/deploy-plan.ts';
-import { dependencyOrder } from '../../../scripts/core/deploy/step-order.ts';
+import { dependencyOrder, propagateRefusals } from '../../../scripts/core/deploy/step-order.ts';
+import { step, type DeployStep, type PlanContext } from '../../../scripts/core/deploy/model.ts';
 import type { Flag, FlagFile } from '../../../scripts/core/model.ts';
 import { HOUR, before, facts, flag, history, onPlatform, set, steps } from './data.ts';
 
@@ -491,5 +492,66 @@ describe('the order of the plan', () => {
     expect(plan[2]!.reason).toBe(
       'its steps wait on each other (b:demote:alpha): a dependency cycle',
     );
+  });
+});
+
+describe('propagateRefusals', () => {
+  // The planners hold a dependent themselves today, before this pass runs; the pass is what keeps
+  // "waiting on a held step is waiting too" true for any plan, so it is pinned on its own.
+  const ctxOf = (...list: DeployStep[]): PlanContext => ({
+    facts: facts(set(), []),
+    desiredByKey: new Map(),
+    actualByKey: new Map(),
+    steps: new Map(list.map((s) => [s.id, s])),
+  });
+  const held = step({
+    id: 'a:promote:beta',
+    flag: 'a',
+    action: 'promote',
+    kind: 'held',
+    rule: 'soak',
+    reason: 'in beta for 30 h of the 72 h soak',
+    allowedAt: '2026-11-30T10:00:00.000Z',
+  });
+
+  it('holds an apply step that waits for a held one, with its reason and time', () => {
+    const waiting = step({
+      id: 'b:promote:beta',
+      flag: 'b',
+      action: 'promote',
+      kind: 'apply',
+      reason: 'promote',
+      after: [held.id],
+    });
+    propagateRefusals(ctxOf(held, waiting));
+    expect(waiting).toMatchObject({
+      kind: 'held',
+      rule: 'soak',
+      allowedAt: '2026-11-30T10:00:00.000Z',
+      reason: 'waits for `a:promote:beta`, which is held: in beta for 30 h of the 72 h soak',
+    });
+  });
+
+  it('refuses one that waits for a refused step, through a chain', () => {
+    const refused = step({ ...held, kind: 'refused', rule: 'soak', allowedAt: null });
+    const middle = step({
+      id: 'b:update',
+      flag: 'b',
+      action: 'update',
+      kind: 'apply',
+      reason: 'update',
+      after: [refused.id],
+    });
+    const last = step({
+      id: 'c:update',
+      flag: 'c',
+      action: 'update',
+      kind: 'apply',
+      reason: 'update',
+      after: [middle.id],
+    });
+    propagateRefusals(ctxOf(last, middle, refused));
+    expect([middle.kind, last.kind]).toEqual(['refused', 'refused']);
+    expect(last.reason).toContain('waits for `b:update`, which is refused');
   });
 });

@@ -230,6 +230,20 @@ describe('parseFlag', () => {
     ]);
   });
 
+  it('cuts depth built of aliases at the alias count, before it can exhaust the stack', () => {
+    // Text nests only two deep, the aliases 3,000: the nesting scan cannot see this depth, and
+    // yaml's alias count (50) stops it before toJS recurses; no RangeError reaches the parse.
+    const chain = [`${good}a0: &a0 [0]`];
+    for (let i = 1; i < 3000; i++) chain.push(`a${i}: &a${i} [*a${i - 1}]`);
+    expect(found(chain.join('\n') + '\n')).toEqual([
+      [
+        'parse',
+        1,
+        'YAML aliases expand too far (Excessive alias count indicates a resource exhaustion attack): write the values out; flag files need no anchors or aliases',
+      ],
+    ]);
+  });
+
   it('puts an unknown nested field at its key when its value is on the next line', () => {
     const text = `${good}override:\n  decision_maker: "@a"\n  incidnt:\n    https://x.example/1\n`;
     expect(found(text)).toEqual([

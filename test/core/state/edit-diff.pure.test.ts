@@ -259,4 +259,10 @@ describe('reviewerView and its comment sections', () => {
     expect(sections[1]).toContain('  class f_gone,f_live changed');
     expect(reviewerSections({ changes: [] })).toEqual([]);
   });
+
+  it('draws no empty diagram for changes whose flags it has no nodes for', () => {
+    // A result without the reviewer's view (no edits, no graph) and one whose graph misses them.
+    expect(reviewerSections({ changes })).toEqual([]);
+    expect(dependencyGraph([], new Set(['live']))).toBeNull();
+  });
 });
