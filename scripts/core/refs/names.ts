@@ -28,7 +28,9 @@ export function nameTable(
   };
   for (const key of keys) {
     for (const name of derivedNames(key)) add(name, key);
-    for (const map of aliases) for (const alias of map[key] ?? []) add(alias, key);
+    // Own entries only: a flag named `constructor` would otherwise read Object's function.
+    for (const map of aliases)
+      for (const alias of Object.hasOwn(map, key) ? map[key]! : []) add(alias, key);
   }
   return table;
 }

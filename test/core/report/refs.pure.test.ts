@@ -279,6 +279,17 @@ describe('names in code', () => {
     expect(table.has('G')).toBe(false);
   });
 
+  it('a flag named after a property every object has reads only its own names', () => {
+    // `constructor` and `length` are valid keys; an alias map (or a missing one) must not lend them
+    // Object's function or a string's length.
+    const table = nameTable(['constructor', 'length', 'x'], [{ x: ['Ex'] }]);
+    expect(table.get('constructor')).toEqual(['constructor']);
+    expect(table.get('Constructor')).toEqual(['constructor']);
+    expect(table.get('LENGTH')).toEqual(['length']);
+    expect(table.get('Ex')).toEqual(['x']);
+    expect([...nameTable(['length']).keys()]).toEqual(['length', 'Length', 'LENGTH']);
+  });
+
   it('each name on its own line, lines counted across several matches and blank lines', () => {
     const table = nameTable(['live-view']);
     expect(namesInText('live-view\n\n--live-view-- x\nLIVE_VIEW liveView\n', table)).toEqual([
