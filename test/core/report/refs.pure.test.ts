@@ -306,6 +306,13 @@ describe('names in code', () => {
     ]);
   });
 
+  it('a match is on the line where it starts; a line break belongs to the line it ends', () => {
+    expect(patternsInText('a\nflag(x)\n\nflag(y)', /\nflag\((\w)\)/)).toEqual([
+      { name: 'x', line: 1 },
+      { name: 'y', line: 3 },
+    ]);
+  });
+
   it('a pattern without a group gives its whole match; a pattern keeps its own flags', () => {
     expect(patternsInText('a\nflag(x)\nFLAG(y)', /flag\(\w\)/i)).toEqual([
       { name: 'flag(x)', line: 2 },
