@@ -108,10 +108,19 @@ function renderList(list: FitList, n: number): string {
 
 function cutAt(text: string, max: number, overflow: string, size: (t: string) => number): string {
   const tail = `\n\n${overflow}`;
-  let end = Math.max(0, max - size(tail));
-  // Characters and bytes differ for non-ASCII text: step back until it fits.
-  while (end > 0 && size(text.slice(0, end) + tail) > max) end -= Math.max(1, Math.ceil(end / 100));
-  return text.slice(0, end) + tail;
+  // The longest prefix that fits, found by halving: characters and bytes differ for non-ASCII
+  // text, and a prefix's size never shrinks as it grows. No prefix longer than the room left
+  // fits (a character is at least one of either); the empty one is the floor even when the note
+  // alone is over the limit.
+  let fits = 0;
+  let over = Math.max(0, max - size(tail));
+  if (size(text.slice(0, over) + tail) <= max) fits = over;
+  while (over - fits > 1) {
+    const mid = (fits + over) >>> 1;
+    if (size(text.slice(0, mid) + tail) <= max) fits = mid;
+    else over = mid;
+  }
+  return text.slice(0, fits) + tail;
 }
 
 /** The annotations GitHub will show: up to 10 per level; what was cut, counted per level. */

@@ -78,6 +78,21 @@ describe('fitParts: lists are cut first, each saying how many it shows', () => {
       `${'é'.repeat(23)}\n\ncut`,
     );
   });
+
+  it('cuts a long text at the last character that fits too, not a step short of it', () => {
+    const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+    // A pull request body's 65,536 against two-byte text: 32,765 characters and the 5-byte tail
+    // are 65,535 bytes; one more character is over.
+    const out = fitParts(['é'.repeat(40_000)], 65_536, { size: bytes, overflow: 'cut' });
+    expect(out).toBe(`${'é'.repeat(32_765)}\n\ncut`);
+    // Mixed widths: whatever the text, the cut fits and one more character would not.
+    const mixed = 'aé€😀'.repeat(5_000);
+    const cut = fitParts([mixed], 10_007, { size: bytes, overflow: 'cut' });
+    const kept = cut.slice(0, -'\n\ncut'.length);
+    expect(mixed.startsWith(kept)).toBe(true);
+    expect(bytes(cut)).toBeLessThanOrEqual(10_007);
+    expect(bytes(mixed.slice(0, kept.length + 1) + '\n\ncut')).toBeGreaterThan(10_007);
+  });
 });
 
 describe('annotations and totals', () => {
