@@ -7,14 +7,11 @@
 // last line is export with that cache off, parsing every file as validate does.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { conditions, ensureBuilt, flags, type Run } from './gate.ts';
+import { conditions, ensureBuilt, flags, median, type Run } from './gate.ts';
 import { writeHistory } from './synthetic.ts';
 
 /** Issue #15: export at most 1.3 times `flags validate` on the same tree. */
 const TARGET = 1.3;
-
-const median = (runs: Run[]): Run =>
-  [...runs].sort((x, y) => x.ms - y.ms)[Math.floor(runs.length / 2)]!;
 
 export function benchExport(count = 10_000, edits = 2_000, rounds = 5): string[] {
   ensureBuilt();
