@@ -127,7 +127,6 @@ export function dependencyGraph(
   changed: ReadonlySet<string>,
   options: { maxNodes?: number } = {},
 ): string | null {
-  if (changed.size === 0) return null;
   const byKey = new Map(nodes.map((n) => [n.key, n]));
   const shown = new Set<string>();
   for (const key of changed) {
