@@ -26,10 +26,10 @@ export function parseCodeowners(text: string, file = 'CODEOWNERS'): Codeowners {
   // One pass over 10,001 lines costs what a few do per line: no regex for lines without `#`.
   const lines = text.split('\n');
   for (let index = 0; index < lines.length; index++) {
-    let raw = lines[index]!;
-    if (raw.endsWith('\r')) raw = raw.slice(0, -1);
+    const raw = lines[index]!;
     // A comment runs to the end of its line, whatever it holds (a stray CR, U+2028: `.` would
-    // stop there and leave the rest of the comment as owners).
+    // stop there and leave the rest of the comment as owners); a CRLF's CR is trimmed with the
+    // other whitespace.
     const line = (raw.includes('#') ? raw.replace(/(^|\s)#[\s\S]*/, '') : raw).trim();
     if (line === '') continue;
     // A pattern may contain escaped spaces (`\ `); owners never do. Owners are split on any
