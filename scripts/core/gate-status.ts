@@ -1,7 +1,7 @@
 // The gate as one commit status, `flags/soak`: what branch protection waits for. Pure: the
 // gate's CheckResult in, a state and a description of at most 140 characters out.
 import type { CheckResult } from './model.ts';
-import { count } from './github-limits.ts';
+import { clipChars, count } from './github-limits.ts';
 import { formatTime } from './time.ts';
 
 /** The commit status that carries the soak: pending until the time has come. */
@@ -85,5 +85,5 @@ function unique<T>(items: readonly T[]): T[] {
 function clip(description: string): string {
   return description.length <= STATUS_DESCRIPTION_MAX
     ? description
-    : `${description.slice(0, STATUS_DESCRIPTION_MAX - 1)}…`;
+    : `${clipChars(description, STATUS_DESCRIPTION_MAX - 1)}…`;
 }

@@ -120,8 +120,21 @@ function cutAt(text: string, max: number, overflow: string, size: (t: string) =>
     if (size(text.slice(0, mid) + tail) <= max) fits = mid;
     else over = mid;
   }
-  return text.slice(0, fits) + tail;
+  return clipChars(text, fits) + tail; // a shorter prefix fits as well
 }
+
+/**
+ * The first `max` UTF-16 units of `text` (what GitHub counts as characters), never ending
+ * between the two halves of a surrogate pair: half an emoji would show as a broken character.
+ */
+export function clipChars(text: string, max: number): string {
+  const end = Math.max(0, max);
+  const split = isHighSurrogate(text.charCodeAt(end - 1)) && isLowSurrogate(text.charCodeAt(end));
+  return text.slice(0, split ? end - 1 : end);
+}
+
+const isHighSurrogate = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdbff;
+const isLowSurrogate = (unit: number): boolean => unit >= 0xdc00 && unit <= 0xdfff;
 
 /** The annotations GitHub will show: up to 10 per level; what was cut, counted per level. */
 export function capAnnotations<T extends { level: 'error' | 'warning' | 'notice' }>(

@@ -13,6 +13,7 @@ import {
   type GateReportContext,
 } from '../core/gate-report.ts';
 import { SOAK_CONTEXT, type GateStatus } from '../core/gate-status.ts';
+import { clipChars } from '../core/github-limits.ts';
 import type { Change, CheckResult, Violation } from '../core/model.ts';
 import type { GateDeps, GateGit, GateOutcome, GateReporter } from './gate-deps.ts';
 import type { GateInputs } from './gate-inputs.ts';
@@ -184,7 +185,7 @@ export async function couldNotJudge(
           inputs.head,
           'error',
           SOAK_CONTEXT,
-          `Could not judge: ${message}`.slice(0, 140),
+          clipChars(`Could not judge: ${message}`, 140),
           inputs.runUrl ?? undefined,
         )
       ).result;

@@ -27,6 +27,7 @@ import {
   renderComment,
 } from '../core/gate-report.ts';
 import { reviewerSections } from '../core/edit-diff.ts';
+import { clipChars } from '../core/github-limits.ts';
 import type { CheckResult } from '../core/model.ts';
 import { gitAuthEnv } from '../adapters/git-auth.ts';
 import {
@@ -73,7 +74,7 @@ export async function recheckPullRequests(deps: RecheckDeps): Promise<RecheckOut
       outcomes.push(await recheckOne(pr, deps));
     } catch (error) {
       // GitHub failed for this one (after its retries): the next run tries again.
-      const description = (error as Error).message.slice(0, STATUS_DESCRIPTION_MAX);
+      const description = clipChars((error as Error).message, STATUS_DESCRIPTION_MAX);
       deps.log(`#${pr.number}: ${description}`);
       outcomes.push({
         pr: pr.number,

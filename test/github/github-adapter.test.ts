@@ -333,4 +333,26 @@ describe('branches and pull requests through the REST API', () => {
       targetUrl: 'https://ci/run/1',
     });
   });
+
+  it("cuts a status description to GitHub's 140 characters, never inside an emoji", async () => {
+    const commit = sha('status-emoji');
+    stub.knownShas.add(commit);
+    // 139 ASCII characters, then emoji: the 140th character is the first half of one.
+    await github.setCommitStatus(
+      commit,
+      'error',
+      'flags/soak',
+      `${'a'.repeat(139)}${'😀'.repeat(5)}`,
+    );
+    expect((await github.commitStatus(commit, 'flags/soak'))?.description).toBe('a'.repeat(139));
+    await github.setCommitStatus(
+      commit,
+      'error',
+      'flags/soak',
+      `${'a'.repeat(138)}${'😀'.repeat(5)}`,
+    );
+    expect((await github.commitStatus(commit, 'flags/soak'))?.description).toBe(
+      `${'a'.repeat(138)}😀`,
+    );
+  });
 });

@@ -1,4 +1,5 @@
 // Commit statuses: the `flags/soak` status a merge can wait on.
+import { clipChars } from '../../core/github-limits.ts';
 import type { GitHubClient } from './client.ts';
 import { deniedWrite, type CommitState, type CommitStatusInfo, type WriteResult } from './types.ts';
 
@@ -18,7 +19,7 @@ export async function setCommitStatus(
         sha,
         state,
         context,
-        description: description.slice(0, 140),
+        description: clipChars(description, 140),
         ...(targetUrl ? { target_url: targetUrl } : {}),
       }),
     );

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   REMOVAL_PRS_PER_RUN,
   capAnnotations,
+  clipChars,
   count,
   fitParts,
   type FitList,
@@ -91,7 +92,40 @@ describe('fitParts: lists are cut first, each saying how many it shows', () => {
     const kept = cut.slice(0, -'\n\ncut'.length);
     expect(mixed.startsWith(kept)).toBe(true);
     expect(bytes(cut)).toBeLessThanOrEqual(10_007);
-    expect(bytes(mixed.slice(0, kept.length + 1) + '\n\ncut')).toBeGreaterThan(10_007);
+    const next = String.fromCodePoint(mixed.codePointAt(kept.length)!);
+    expect(bytes(kept + next + '\n\ncut')).toBeGreaterThan(10_007);
+  });
+
+  it('never ends between the two halves of an emoji', () => {
+    // Each emoji is two UTF-16 units: a character count that ends inside one keeps the whole
+    // emoji before it, not its first half (which GitHub would show as a broken character).
+    const emoji = '😀'.repeat(100);
+    for (const max of [11, 12, 13, 14]) {
+      const out = fitParts([emoji], max, { overflow: 'cut' });
+      const kept = out.slice(0, -'\n\ncut'.length);
+      expect(out.length, `at ${max}`).toBeLessThanOrEqual(max);
+      expect(kept, `at ${max}`).toBe('😀'.repeat(Math.floor((max - 5) / 2)));
+    }
+    // Counted in bytes, a lone half is 3 bytes (U+FFFD) and an emoji 4: 3 + 5 fits in 8 bytes,
+    // and the cut still drops the half.
+    const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+    expect(fitParts([emoji], 8, { size: bytes, overflow: 'cut' })).toBe('\n\ncut');
+    expect(fitParts([emoji], 13, { size: bytes, overflow: 'cut' })).toBe('😀😀\n\ncut');
+  });
+});
+
+describe('clipChars', () => {
+  it('keeps at most max UTF-16 units and never half of a surrogate pair', () => {
+    expect(clipChars('abc', 2)).toBe('ab');
+    expect(clipChars('abc', 5)).toBe('abc');
+    expect(clipChars('abc', 0)).toBe('');
+    expect(clipChars('abc', -1)).toBe('');
+    expect(clipChars('a😀b', 2)).toBe('a');
+    expect(clipChars('a😀b', 3)).toBe('a😀');
+    expect(clipChars('😀', 1)).toBe('');
+    // A lone half already in the text is not a pair: it is kept like any other unit.
+    expect(clipChars('a\ud83db', 2)).toBe('a\ud83d');
+    expect(clipChars('a\ude00b', 2)).toBe('a\ude00');
   });
 });
 
