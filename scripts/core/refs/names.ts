@@ -75,17 +75,25 @@ export function namesInText(
   return found;
 }
 
-/** The captures of a source's pattern in a whole text, with their lines. */
+/**
+ * The captures of a source's pattern in a whole text (the group `name`, else the first group, else
+ * the whole match), each with the line where the capture starts: a pattern may begin before the
+ * name (a line break, a call on the line above), and the reader wants the name's line.
+ */
 export function patternsInText(text: string, pattern: RegExp): { name: string; line: number }[] {
-  const global = new RegExp(
-    pattern.source,
-    pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`,
-  );
+  // `d`: the match carries where each group starts.
+  const flags = [...new Set(`${pattern.flags}gd`)].join('');
+  const global = new RegExp(pattern.source, flags);
   const lines = new LineCounter(text);
   const found: { name: string; line: number }[] = [];
   for (const match of text.matchAll(global)) {
-    const capture = match.groups?.['name'] ?? match[1] ?? match[0];
-    if (capture) found.push({ name: capture, line: lines.lineOf(match.index) });
+    const [capture, span] =
+      match.groups?.['name'] !== undefined
+        ? [match.groups['name'], match.indices!.groups!['name']!]
+        : match[1] !== undefined
+          ? [match[1], match.indices![1]!]
+          : [match[0], match.indices![0]!];
+    if (capture) found.push({ name: capture, line: lines.lineOf(span[0]) });
   }
   return found;
 }

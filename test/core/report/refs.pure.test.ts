@@ -306,11 +306,22 @@ describe('names in code', () => {
     ]);
   });
 
-  it('a match is on the line where it starts; a line break belongs to the line it ends', () => {
+  it("a capture is on the line where it starts, not the match's; a line break is on the line it ends", () => {
     expect(patternsInText('a\nflag(x)\n\nflag(y)', /\nflag\((\w)\)/)).toEqual([
-      { name: 'x', line: 1 },
-      { name: 'y', line: 3 },
+      { name: 'x', line: 2 },
+      { name: 'y', line: 4 },
     ]);
+    expect(patternsInText('a\nflag(\n  x)', /flag\(\s*(?<name>\w)\)/)).toEqual([
+      { name: 'x', line: 3 },
+    ]);
+    // The group `name` wins over the first group, wherever each stands.
+    expect(patternsInText('use(\n"k",\n"v")', /use\(\s*"(\w)",\s*"(?<name>\w)"\)/)).toEqual([
+      { name: 'v', line: 3 },
+    ]);
+    // Without a group the whole match is the name, on the line where it starts; a capture that
+    // is a line break is on the line that break ends.
+    expect(patternsInText('a\nflag(x)', /\nflag\(\w\)/)).toEqual([{ name: '\nflag(x)', line: 1 }]);
+    expect(patternsInText('x\ny', /x(\s)/)).toEqual([{ name: '\n', line: 1 }]);
   });
 
   it('a pattern without a group gives its whole match; a pattern keeps its own flags', () => {
