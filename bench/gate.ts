@@ -18,6 +18,8 @@ export interface Run {
   cpuMs: number | null;
   status: number | null;
   maxRssKiB: number | null;
+  /** The runs this one is the median of, in the order they ran (turns with the other command). */
+  runs?: readonly Run[];
 }
 
 /**
@@ -106,7 +108,7 @@ const fmt = (run: Run): string =>
 
 export function benchValidate(): string[] {
   const lines = [
-    `validate vs ajv-cli (same files, equivalent schema; median of 3, alternating) ${conditions()}:`,
+    `validate vs ajv-cli (same files, equivalent schema; median of 3, alternating; ratio pair by pair) ${conditions()}:`,
   ];
   for (const count of [1000, 10_000]) {
     const dir = writeTree(count);
@@ -148,9 +150,12 @@ export function median(list: readonly Run[]): Run {
   const mid = Math.floor(list.length / 2);
   const run = [...list].sort((x, y) => x.ms - y.ms)[mid]!;
   const cpus = list.map((r) => r.cpuMs);
-  if (cpus.some((c) => c === null)) return { ...run, cpuMs: null };
-  return { ...run, cpuMs: (cpus as number[]).sort((x, y) => x - y)[mid]! };
+  if (cpus.some((c) => c === null)) return { ...run, cpuMs: null, runs: list };
+  return { ...run, cpuMs: (cpus as number[]).sort((x, y) => x - y)[mid]!, runs: list };
 }
+
+const middle = (values: readonly number[]): number =>
+  [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
 
 /**
  * Our command with the soak-clock index in `index` ('off': no index and no parse cache, the walk
@@ -187,13 +192,38 @@ function progressive(lines: string[]): string[] {
 }
 
 const ratio = (a: Run, b: Run): string => `${(a.ms / b.ms).toFixed(2)}x`;
-/** The wall-time ratio judged against its target, and the CPU-time ratio beside it. */
-const judged = (a: Run, b: Run, target: number): string =>
-  `${ratio(a, b)} (${verdict(a.ms / b.ms, target)}; CPU ${cpuRatio(a, b)})`;
-const cpuRatio = (a: Run, b: Run): string =>
-  a.cpuMs !== null && b.cpuMs !== null && b.cpuMs > 0
-    ? `${(a.cpuMs / b.cpuMs).toFixed(2)}x`
-    : 'not measured';
+
+/**
+ * The runs of `a` and `b` as pairs, each taken one after the other, or null when they were not
+ * taken in turns. A pair shares the machine's speed of its moment: a git walk of 16,000 commits
+ * took from 8.5 s to 12.6 s on a quiet machine within minutes, for either command.
+ */
+function pairsOf(a: Run, b: Run): [Run, Run][] | null {
+  if (!a.runs || !b.runs || a.runs.length !== b.runs.length || a.runs.length === 0) return null;
+  return a.runs.map((run, i) => [run, b.runs![i]!]);
+}
+
+/**
+ * The wall-time ratio judged against its target: the median of the ratios pair by pair when the
+ * runs were taken in turns (with their range), else of the medians; the CPU ratio beside it.
+ */
+export function judged(a: Run, b: Run, target: number): string {
+  const pairs = pairsOf(a, b);
+  const wall = pairs ? middle(pairs.map(([x, y]) => x.ms / y.ms)) : a.ms / b.ms;
+  const walls = pairs?.map(([x, y]) => x.ms / y.ms) ?? [];
+  const range =
+    pairs && pairs.length > 1
+      ? `, ${pairs.length} pairs from ${Math.min(...walls).toFixed(2)}x to ${Math.max(...walls).toFixed(2)}x`
+      : '';
+  return `${wall.toFixed(2)}x (${verdict(wall, target)}; CPU ${cpuRatio(a, b, pairs)}${range})`;
+}
+
+function cpuRatio(a: Run, b: Run, pairs: [Run, Run][] | null): string {
+  const measured = (x: Run, y: Run): boolean => x.cpuMs !== null && y.cpuMs !== null && y.cpuMs > 0;
+  if (pairs && pairs.every(([x, y]) => measured(x, y)))
+    return `${middle(pairs.map(([x, y]) => x.cpuMs! / y.cpuMs!)).toFixed(2)}x`;
+  return measured(a, b) ? `${(a.cpuMs! / b.cpuMs!).toFixed(2)}x` : 'not measured';
+}
 const peaks: number[] = [];
 const noted = (run: Run): Run => {
   if (run.maxRssKiB) peaks.push(run.maxRssKiB);
@@ -210,9 +240,10 @@ export function benchHistory(
   n = Number(process.env.BENCH_RUNS ?? 3),
   layouts = (process.env.BENCH_LAYOUTS ?? 'teams,flat').split(',') as ('teams' | 'flat')[],
 ): string[] {
+  const coldRuns = Math.max(n, 5);
   // Lines go out as they are measured too (stderr): a section can take most of an hour here.
   const lines = progressive([
-    `check (5 promotions) and status vs ajv-cli at ${count} flags, ${edits + 2} commits (median of ${n}, in turns) ${conditions()}:`,
+    `check (5 promotions) and status vs ajv-cli at ${count} flags, ${edits + 2} commits (${n} runs of each, ${coldRuns} cold and index off, in turns: medians, and ratios pair by pair) ${conditions()}:`,
   ]);
   const targets = {
     teams: { check: 1.2, status: 1.5 },
@@ -231,14 +262,15 @@ export function benchHistory(
         // all walks its few flags and builds none (the cold line), so a check could not warm it.
         if (name === 'check') indexed(dir, index, ['status', '--ref', base, '--now', NOW]);
         indexed(dir, index, [...args]);
-        // Cold and index-off are n runs each as well: one run of each at load 15 once gave
-        // 2.60x where the same pair, quiet, gave 1.00x.
+        // Cold and index-off are at least 5 runs each: one run of each at load 15 once gave
+        // 2.60x where the same pair, quiet, gave 1.00x, and with one flat folder both are a git
+        // walk whose time alone varied by half on a quiet machine.
         const r = {
           ...alternate(n, {
             ajv: () => ajvCli(dir),
             warm: () => noted(indexed(dir, index, [...args])),
           }),
-          ...alternate(n, {
+          ...alternate(coldRuns, {
             cold: () => noted(cold(dir, index, [...args])),
             off: () => noted(indexed(dir, 'off', [...args])),
           }),
@@ -265,7 +297,7 @@ export function benchHistory(
 /** A change on top of a long first-parent history against one on top of a short one, warm. */
 export function benchHistoryLength(count = 1000, long = 100_000, short = 1000, n = 3): string[] {
   const lines = [
-    `check (5 promotions) at ${count} flags with the index warm: ${long} against ${short} first-parent commits (median of ${n}, in turns) ${conditions()}:`,
+    `check (5 promotions) at ${count} flags with the index warm: ${long} against ${short} first-parent commits (median of ${n}, in turns; ratio pair by pair) ${conditions()}:`,
   ];
   const repos = [short, long].map((edits) => ({
     edits,
@@ -296,7 +328,7 @@ export function benchHistoryLength(count = 1000, long = 100_000, short = 1000, n
 /** Every command with a 10,001-line CODEOWNERS (a line per flag) against a 41-line one. */
 export function benchCodeowners(count = 10_000, edits = 1000, n = 3): string[] {
   const lines = [
-    `validate, check and status at ${count} flags, ${edits + 2} commits, index warm: ${count + 1}-line against 41-line CODEOWNERS (same owners; median of ${n}, in turns) ${conditions()}:`,
+    `validate, check and status at ${count} flags, ${edits + 2} commits, index warm: ${count + 1}-line against 41-line CODEOWNERS (same owners; median of ${n}, in turns; ratios pair by pair) ${conditions()}:`,
   ];
   const repos = (['short', 'long'] as const).map((size) => ({
     ...writeHistory(count, edits, 'teams', size),

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { camelCaseName, screamingSnakeName } from '../scripts/core/flag-names.ts';
-import { median, timed as timedAt, type Run } from './gate.ts';
+import { judged, median, timed as timedAt, type Run } from './gate.ts';
 import { syntheticFlags, writeTree } from './synthetic.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -82,10 +82,8 @@ export function benchRefs(keyCount = 10_000, fileCount = 50_000): string[] {
     const peak = a.maxRssKiB ? `, peak ${(a.maxRssKiB / 1024).toFixed(0)} MiB` : '';
     const lines = [
       `flags refs vs git grep -F -f keys: ${keyCount} keys (4 names each for refs), ${fileCount} files; ${RUNS === 1 ? 'one run each' : `median of ${RUNS}, alternating`}:`,
-      `  flags refs ${seconds(a.ms)}${cpu(a)}${peak}; git grep ${seconds(b.ms)}${cpu(b)}; ratio ${(a.ms / b.ms).toFixed(2)}x (target <= 1.5x)`,
+      `  flags refs ${seconds(a.ms)}${cpu(a)}${peak}; git grep ${seconds(b.ms)}${cpu(b)}; ratio ${judged(a, b, 1.5)}`,
     ];
-    if (a.cpuMs !== null && b.cpuMs !== null && b.cpuMs > 0)
-      lines.push(`  CPU time ratio ${(a.cpuMs / b.cpuMs).toFixed(2)}x`);
     if (a.status !== 0 || (b.status !== 0 && b.status !== 1))
       lines.push(`  ! exit status: flags refs ${a.status}, git grep ${b.status}`);
     return lines;
