@@ -9,83 +9,32 @@ import {
   type DeployFacts,
   type FlagHistory,
 } from '../../scripts/core/deploy-plan.ts';
-import type { Flag, FlagSet, State } from '../../scripts/core/model.ts';
-import type { AuditEntry, PlatformFlag } from '../../scripts/core/platform-model.ts';
+import type { State } from '../../scripts/core/model.ts';
+import {
+  HOUR,
+  NOW,
+  SECOND,
+  audit as entry,
+  before,
+  facts,
+  flag,
+  history as historyOf,
+  onPlatform,
+  set,
+  type EntrySpec,
+} from '../core/deploy/data.ts';
 
-const NOW = new Date('2026-11-10T12:00:00Z');
-const H = 3_600_000;
-const ago = (hours: number): string => new Date(NOW.getTime() - hours * H).toISOString();
+const ago = (hours: number): string => before(hours * HOUR);
 
-function flag(key: string, more: Partial<Flag> = {}): Flag {
-  return {
-    key,
-    description: `The ${key} feature.`,
-    owner: '@novalien/video',
-    state: 'alpha',
-    revertible: true,
-    ...more,
-  };
-}
-
-function set(...flags: Flag[]): FlagSet {
-  return {
-    flags: flags.map((f) => ({ file: `flags/video/${f.key}.yaml`, flag: f, lineOf: () => 1 })),
-    violations: [],
-    brokenFiles: [],
-  };
-}
-
-function onPlatform(f: Flag, more: Partial<PlatformFlag> = {}): PlatformFlag {
-  return {
-    key: f.key,
-    description: f.description,
-    owner: f.owner,
-    state: f.state,
-    depends_on: f.depends_on ?? [],
-    state_changed_at: ago(100),
-    opt_in_count: 0,
-    orgs_enabled: (f.alpha_orgs ?? []).map((o) => o.org).sort(),
-    error_count_24h: 0,
-    ...more,
-  };
-}
-
-function entry(
-  e: Partial<AuditEntry> & Pick<AuditEntry, 'action' | 'flag' | 'actor' | 'at'>,
-): AuditEntry {
-  return { id: 1, org: null, old_state: null, new_state: null, ...e };
-}
-
-/** A history: [state, hours ago, fresh override?] oldest first. */
+/** A history: [state, hours ago, fresh override?] oldest first (a fresh override by @cto). */
 function history(...entries: [State, number, boolean?][]): FlagHistory {
-  return {
-    entries: entries.map(([state, hours, override], i) => ({
+  return historyOf(
+    ...entries.map(([state, hours, override]): EntrySpec => [
       state,
-      at: ago(hours),
-      sha: `${i}`.repeat(40).slice(0, 40),
-      created: i === 0,
-      freshOverride: override ?? false,
-      decisionMaker: override ? '@cto' : null,
-    })),
-    orgsChangedAt: {},
-    lastChangedAt: entries.length > 0 ? ago(entries.at(-1)![1]) : null,
-  };
-}
-
-function facts(
-  desired: FlagSet,
-  actual: PlatformFlag[],
-  more: Partial<DeployFacts> = {},
-): DeployFacts {
-  return {
-    desired,
-    actual,
-    history: new Map(),
-    audit: new Map(),
-    removedKeys: new Set(),
-    now: NOW,
-    ...more,
-  };
+      hours * HOUR,
+      { freshOverride: override ?? false, decisionMaker: override ? '@cto' : null },
+    ]),
+  );
 }
 
 const ids = (f: DeployFacts): string[] => planDeploy(f).steps.map((s) => `${s.id} ${s.kind}`);
@@ -252,7 +201,6 @@ describe('planDeploy', () => {
   });
 
   it('holds to the second: the platform soak is met at exactly 24 h and 72 h, not one second before', () => {
-    const S = 1_000;
     const judgeAt = (from: State, to: State, servedMs: number): boolean => {
       const r = judgePromotion({
         key: 'x',
@@ -269,23 +217,22 @@ describe('planDeploy', () => {
       });
       return r.ok;
     };
-    expect(judgeAt('alpha', 'beta', 24 * H - S)).toBe(false);
-    expect(judgeAt('alpha', 'beta', 24 * H)).toBe(true);
-    expect(judgeAt('alpha', 'beta', 24 * H + S)).toBe(true);
-    expect(judgeAt('beta', 'ga', 72 * H - S)).toBe(false);
-    expect(judgeAt('beta', 'ga', 72 * H)).toBe(true);
-    expect(judgeAt('beta', 'ga', 72 * H + S)).toBe(true);
+    expect(judgeAt('alpha', 'beta', 24 * HOUR - SECOND)).toBe(false);
+    expect(judgeAt('alpha', 'beta', 24 * HOUR)).toBe(true);
+    expect(judgeAt('alpha', 'beta', 24 * HOUR + SECOND)).toBe(true);
+    expect(judgeAt('beta', 'ga', 72 * HOUR - SECOND)).toBe(false);
+    expect(judgeAt('beta', 'ga', 72 * HOUR)).toBe(true);
+    expect(judgeAt('beta', 'ga', 72 * HOUR + SECOND)).toBe(true);
   });
 
   it('adopts a fresh-platform catch-up only when the history soaked 24 h in alpha, to the second', () => {
-    const S = 1_000;
     const catchUp = (soakedMs: number): string[] => {
       const at = (ms: number): string => new Date(NOW.getTime() - ms).toISOString();
       const hist: FlagHistory = {
         entries: [
           {
             state: 'alpha',
-            at: at(soakedMs + H),
+            at: at(soakedMs + HOUR),
             sha: 'a'.repeat(40),
             created: true,
             freshOverride: false,
@@ -293,7 +240,7 @@ describe('planDeploy', () => {
           },
           {
             state: 'beta',
-            at: at(H),
+            at: at(HOUR),
             sha: 'b'.repeat(40),
             created: false,
             freshOverride: false,
@@ -301,7 +248,7 @@ describe('planDeploy', () => {
           },
         ],
         orgsChangedAt: {},
-        lastChangedAt: at(H),
+        lastChangedAt: at(HOUR),
       };
       return ids(
         facts(set(flag('x', { state: 'beta' })), [], {
@@ -310,8 +257,8 @@ describe('planDeploy', () => {
         }),
       );
     };
-    expect(catchUp(24 * H - S)).toEqual(['x:register apply', 'x:promote:beta refused']);
-    expect(catchUp(24 * H)).toEqual(['x:register apply', 'x:promote:beta apply']);
+    expect(catchUp(24 * HOUR - SECOND)).toEqual(['x:register apply', 'x:promote:beta refused']);
+    expect(catchUp(24 * HOUR)).toEqual(['x:register apply', 'x:promote:beta apply']);
   });
 
   it('treats a state someone else set after the repository last decided as drift, and a newer repository decision as its own', () => {
