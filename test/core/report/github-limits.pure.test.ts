@@ -126,6 +126,14 @@ describe('clipChars', () => {
     // A lone half already in the text is not a pair: it is kept like any other unit.
     expect(clipChars('a\ud83db', 2)).toBe('a\ud83d');
     expect(clipChars('a\ude00b', 2)).toBe('a\ude00');
+    // The ranges' edges: a pair is a unit in D800-DBFF, then one in DC00-DFFF.
+    expect(clipChars('\ud800\udc00', 1)).toBe('');
+    expect(clipChars('\udbff\udfff', 1)).toBe('');
+    expect(clipChars('\ud7ff\udc00', 1)).toBe('\ud7ff');
+    expect(clipChars('\udc00\udc00', 1)).toBe('\udc00');
+    expect(clipChars('\ud800\udbff', 1)).toBe('\ud800');
+    expect(clipChars('\ud800\ue000', 1)).toBe('\ud800');
+    expect(clipChars('ab\udc00', 2)).toBe('ab');
   });
 });
 
