@@ -35,13 +35,20 @@ export function nameTable(
   return table;
 }
 
-/** Counts lines as a scan moves forward through a text, so each match costs only its distance. */
+/**
+ * Counts lines as a scan moves forward through a text, so each match costs only its distance. An
+ * index before the last one asked (a capture inside a lookbehind) counts again from the start.
+ */
 class LineCounter {
   private line = 1;
   private at = 0;
   constructor(private readonly text: string) {}
 
   lineOf(index: number): number {
+    if (index < this.at) {
+      this.line = 1;
+      this.at = 0;
+    }
     let next = this.text.indexOf('\n', this.at);
     while (next !== -1 && next < index) {
       this.line++;

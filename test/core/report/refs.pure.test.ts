@@ -322,6 +322,11 @@ describe('names in code', () => {
     // is a line break is on the line that break ends.
     expect(patternsInText('a\nflag(x)', /\nflag\(\w\)/)).toEqual([{ name: '\nflag(x)', line: 1 }]);
     expect(patternsInText('x\ny', /x(\s)/)).toEqual([{ name: '\n', line: 1 }]);
+    // A capture inside a lookbehind starts before its match, even before the last capture.
+    expect(patternsInText('a\nb\nX\nY', /(?<=(b\n|^a[\s\S]*))[XY]/)).toEqual([
+      { name: 'b\n', line: 2 },
+      { name: 'a\nb\nX\n', line: 1 },
+    ]);
   });
 
   it('a pattern without a group gives its whole match; a pattern keeps its own flags', () => {
