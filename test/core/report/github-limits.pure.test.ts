@@ -115,26 +115,33 @@ describe('fitParts: lists are cut first, each saying how many it shows', () => {
 });
 
 describe('clipChars', () => {
-  it('keeps at most max UTF-16 units and never half of a surrogate pair', () => {
-    expect(clipChars('abc', 2)).toBe('ab');
-    expect(clipChars('abc', 5)).toBe('abc');
-    expect(clipChars('abc', 0)).toBe('');
-    expect(clipChars('abc', -1)).toBe('');
-    expect(clipChars('a😀b', 2)).toBe('a');
-    expect(clipChars('a😀b', 3)).toBe('a😀');
-    expect(clipChars('😀', 1)).toBe('');
+  // [text, max, what is kept]
+  const cases: [string, number, string][] = [
+    ['abc', 2, 'ab'],
+    ['abc', 5, 'abc'],
+    ['abc', 0, ''],
+    ['abc', -1, ''],
+    ['a😀b', 2, 'a'],
+    ['a😀b', 3, 'a😀'],
+    ['😀', 1, ''],
     // A lone half already in the text is not a pair: it is kept like any other unit.
-    expect(clipChars('a\ud83db', 2)).toBe('a\ud83d');
-    expect(clipChars('a\ude00b', 2)).toBe('a\ude00');
+    ['a\ud83db', 2, 'a\ud83d'],
+    ['a\ude00b', 2, 'a\ude00'],
+    ['ab\udc00', 2, 'ab'],
     // The ranges' edges: a pair is a unit in D800-DBFF, then one in DC00-DFFF.
-    expect(clipChars('\ud800\udc00', 1)).toBe('');
-    expect(clipChars('\udbff\udfff', 1)).toBe('');
-    expect(clipChars('\ud7ff\udc00', 1)).toBe('\ud7ff');
-    expect(clipChars('\udc00\udc00', 1)).toBe('\udc00');
-    expect(clipChars('\ud800\udbff', 1)).toBe('\ud800');
-    expect(clipChars('\ud800\ue000', 1)).toBe('\ud800');
-    expect(clipChars('ab\udc00', 2)).toBe('ab');
-  });
+    ['\ud800\udc00', 1, ''],
+    ['\udbff\udfff', 1, ''],
+    ['\ud7ff\udc00', 1, '\ud7ff'],
+    ['\udc00\udc00', 1, '\udc00'],
+    ['\ud800\udbff', 1, '\ud800'],
+    ['\ud800\ue000', 1, '\ud800'],
+  ];
+  it.each(cases)(
+    'keeps at most max UTF-16 units, never half a pair: %j to %i',
+    (text, max, kept) => {
+      expect(clipChars(text, max)).toBe(kept);
+    },
+  );
 });
 
 describe('annotations and totals', () => {
