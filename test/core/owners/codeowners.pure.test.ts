@@ -38,6 +38,26 @@ describe('parseCodeowners: how a line is read', () => {
 
 describe('patternToRegex: GitHub’s pattern characters', () => {
   const cases: [string, string, boolean][] = [
+    // The common shapes: a name anywhere, a folder, an anchored path, a wildcard in the name.
+    ['*', 'flags/video/a.yaml', true],
+    ['*.yaml', 'flags/video/a.yaml', true],
+    ['/flags/video/', 'flags/video/a.yaml', true],
+    ['/flags/video/', 'flags/video/deep/a.yaml', true],
+    ['/flags/video/*.yaml', 'flags/video/deep/a.yaml', false],
+    ['/flags/video/*.yaml', 'flags/video/a.yaml', true],
+    ['flags/video', 'flags/video/a.yaml', true],
+    ['video/', 'flags/video/a.yaml', true],
+    ['/video/', 'flags/video/a.yaml', false],
+    ['flags/**/a.yaml', 'flags/x/y/a.yaml', true],
+    ['flags/**/a.yaml', 'flags/a.yaml', true],
+    ['docs/*', 'docs/x/y.md', false],
+    // An escaped wildcard is the character itself (the generated block escapes `*`, `?`, `[`).
+    ['/flags/a\\*b/', 'flags/a*b/x.yaml', true],
+    ['/flags/a\\*b/', 'flags/aab/x.yaml', false],
+    ['/flags/a\\*b/', 'flags/b/x.yaml', false],
+    ['/flags/a\\?b/', 'flags/a?b/x.yaml', true],
+    ['/flags/a\\?b/', 'flags/b/x.yaml', false],
+    // The finer points.
     // `?` is one character of a name, never a slash, never none.
     ['/flags/a?.yaml', 'flags/ab.yaml', true],
     ['/flags/a?.yaml', 'flags/a.yaml', false],
@@ -65,6 +85,13 @@ describe('patternToRegex: GitHub’s pattern characters', () => {
 });
 
 describe('ownersOf: the last matching rule wins, whichever index holds it', () => {
+  it('lets the last matching rule win, and an owner-less rule unown', () => {
+    const co = parseCodeowners('* @org/all\n/flags/video/ @org/video\n/flags/video/x.yaml\n');
+    expect(ownersOf(co, 'flags/video/a.yaml')?.owners).toEqual(['@org/video']);
+    expect(ownersOf(co, 'flags/video/x.yaml')).toMatchObject({ owners: [], line: 3 });
+    expect(ownersOf(co, 'README.md')?.owners).toEqual(['@org/all']);
+  });
+
   it('tests every wildcard rule of one folder, newest first, not only the newest', () => {
     const text = '/flags/*.yaml @org/all\n/flags/b*.yaml @org/b\n';
     expect(ruleOf(text, 'flags/a.yaml')?.owners).toEqual(['@org/all']);
