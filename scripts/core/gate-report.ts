@@ -10,8 +10,8 @@ export { fixHint } from './gate-report-words.ts';
 // The commit status has its own file; these names stay importable from the report.
 export {
   SOAK_CONTEXT,
-  STATUS_DESCRIPTION_MAX,
   gateStatus,
+  statusDescription,
   when,
   type GateState,
   type GateStatus,

@@ -7,7 +7,7 @@ import { formatTime } from './time.ts';
 /** The commit status that carries the soak: pending until the time has come. */
 export const SOAK_CONTEXT = 'flags/soak';
 /** GitHub cuts commit status descriptions at 140 characters. */
-export const STATUS_DESCRIPTION_MAX = 140;
+const STATUS_DESCRIPTION_MAX = 140;
 
 export type GateState = 'success' | 'pending' | 'failure';
 
@@ -37,7 +37,9 @@ export function gateStatus(
         : `${plural(result.changes.length, 'flag change')} may merge`;
     return {
       state: 'success',
-      description: clip(`Ready: ${what}${warnings ? ` (${plural(warnings, 'warning')})` : ''}`),
+      description: statusDescription(
+        `Ready: ${what}${warnings ? ` (${plural(warnings, 'warning')})` : ''}`,
+      ),
       eligibleAt: null,
     };
   }
@@ -49,14 +51,16 @@ export function gateStatus(
     const at = eligibleAt ? `allowed from ${when(eligibleAt)}` : 'too early';
     return {
       state: options.mergeGroup ? 'failure' : 'pending',
-      description: clip(`Soak: ${at} (${flags.join(', ')})`),
+      description: statusDescription(`Soak: ${at} (${flags.join(', ')})`),
       eligibleAt,
     };
   }
   const rules = unique(errors.map((v) => v.rule));
   return {
     state: 'failure',
-    description: clip(`Blocked: ${plural(errors.length, 'error')}: ${rules.join(', ')}`),
+    description: statusDescription(
+      `Blocked: ${plural(errors.length, 'error')}: ${rules.join(', ')}`,
+    ),
     eligibleAt: null,
   };
 }
@@ -82,7 +86,12 @@ function unique<T>(items: readonly T[]): T[] {
   return [...new Set(items)];
 }
 
-function clip(description: string): string {
+/**
+ * A commit status description as GitHub keeps it: whole up to 140 characters, else cut to 139 and
+ * an ellipsis, never inside an emoji. Every description written goes through this (the adapter
+ * too), so a description compared with the one on a commit is the one written.
+ */
+export function statusDescription(description: string): string {
   return description.length <= STATUS_DESCRIPTION_MAX
     ? description
     : `${clipChars(description, STATUS_DESCRIPTION_MAX - 1)}…`;

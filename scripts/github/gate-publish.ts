@@ -13,7 +13,6 @@ import {
   type GateReportContext,
 } from '../core/gate-report.ts';
 import { SOAK_CONTEXT, type GateStatus } from '../core/gate-status.ts';
-import { clipChars } from '../core/github-limits.ts';
 import type { Change, CheckResult, Violation } from '../core/model.ts';
 import type { GateDeps, GateGit, GateOutcome, GateReporter } from './gate-deps.ts';
 import type { GateInputs } from './gate-inputs.ts';
@@ -185,7 +184,7 @@ export async function couldNotJudge(
           inputs.head,
           'error',
           SOAK_CONTEXT,
-          clipChars(`Could not judge: ${message}`, 140),
+          `Could not judge: ${message}`, // cut to GitHub's 140 by the adapter
           inputs.runUrl ?? undefined,
         )
       ).result;

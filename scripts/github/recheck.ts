@@ -22,12 +22,11 @@ import type {
 import {
   GATE_MARKER,
   SOAK_CONTEXT,
-  STATUS_DESCRIPTION_MAX,
+  statusDescription,
   gateStatus,
   renderComment,
 } from '../core/gate-report.ts';
 import { reviewerSections } from '../core/edit-diff.ts';
-import { clipChars } from '../core/github-limits.ts';
 import type { CheckResult } from '../core/model.ts';
 import { gitAuthEnv } from '../adapters/git-auth.ts';
 import {
@@ -74,7 +73,7 @@ export async function recheckPullRequests(deps: RecheckDeps): Promise<RecheckOut
       outcomes.push(await recheckOne(pr, deps));
     } catch (error) {
       // GitHub failed for this one (after its retries): the next run tries again.
-      const description = clipChars((error as Error).message, STATUS_DESCRIPTION_MAX);
+      const description = statusDescription((error as Error).message);
       deps.log(`#${pr.number}: ${description}`);
       outcomes.push({
         pr: pr.number,
@@ -113,9 +112,9 @@ async function recheckOne(pr: PullRequestInfo, deps: RecheckDeps): Promise<Reche
     ({ state, description } = gateStatus(result));
   } catch (error) {
     state = 'error';
-    description = `Could not judge: ${(error as Error).message.split('\n')[0] ?? ''}`.slice(
-      0,
-      STATUS_DESCRIPTION_MAX,
+    // As the adapter writes it, so that the comparison below sees the same text.
+    description = statusDescription(
+      `Could not judge: ${(error as Error).message.split('\n')[0] ?? ''}`,
     );
   }
   const current = await github.commitStatus(pr.headSha, SOAK_CONTEXT);

@@ -337,22 +337,14 @@ describe('branches and pull requests through the REST API', () => {
   it("cuts a status description to GitHub's 140 characters, never inside an emoji", async () => {
     const commit = sha('status-emoji');
     stub.knownShas.add(commit);
-    // 139 ASCII characters, then emoji: the 140th character is the first half of one.
-    await github.setCommitStatus(
-      commit,
-      'error',
-      'flags/soak',
-      `${'a'.repeat(139)}${'😀'.repeat(5)}`,
-    );
-    expect((await github.commitStatus(commit, 'flags/soak'))?.description).toBe('a'.repeat(139));
-    await github.setCommitStatus(
-      commit,
-      'error',
-      'flags/soak',
-      `${'a'.repeat(138)}${'😀'.repeat(5)}`,
-    );
-    expect((await github.commitStatus(commit, 'flags/soak'))?.description).toBe(
-      `${'a'.repeat(138)}😀`,
-    );
+    const described = async (text: string) => {
+      await github.setCommitStatus(commit, 'error', 'flags/soak', text);
+      return (await github.commitStatus(commit, 'flags/soak'))?.description;
+    };
+    // Cut to 139 and an ellipsis; the 139th character here is the first half of an emoji.
+    expect(await described(`${'a'.repeat(138)}${'😀'.repeat(2)}`)).toBe(`${'a'.repeat(138)}…`);
+    expect(await described(`${'a'.repeat(137)}${'😀'.repeat(2)}`)).toBe(`${'a'.repeat(137)}😀…`);
+    // 140 characters are kept whole.
+    expect(await described(`${'a'.repeat(138)}😀`)).toBe(`${'a'.repeat(138)}😀`);
   });
 });

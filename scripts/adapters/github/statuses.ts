@@ -1,5 +1,5 @@
 // Commit statuses: the `flags/soak` status a merge can wait on.
-import { clipChars } from '../../core/github-limits.ts';
+import { statusDescription } from '../../core/gate-status.ts';
 import type { GitHubClient } from './client.ts';
 import { deniedWrite, type CommitState, type CommitStatusInfo, type WriteResult } from './types.ts';
 
@@ -19,7 +19,7 @@ export async function setCommitStatus(
         sha,
         state,
         context,
-        description: clipChars(description, 140),
+        description: statusDescription(description),
         ...(targetUrl ? { target_url: targetUrl } : {}),
       }),
     );
