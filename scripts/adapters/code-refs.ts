@@ -20,7 +20,7 @@ import type { Violation } from '../core/model.ts';
 import type { RefsScan, Reference, ScannedSource, UnknownReference } from '../core/refs/model.ts';
 import { nameTable, namesInText, patternsInText, type NameTable } from '../core/refs/names.ts';
 import { loadWorkingTree } from './fs-flags.ts';
-import { spawnGit } from './git-process.ts';
+import { gitStatus as git } from './git-process.ts';
 import { startSpinner, type ProgressOutput } from './progress.ts';
 
 /** One source tree ready to search. */
@@ -264,18 +264,6 @@ async function listFiles(source: SourceToScan, mode: 'git' | 'plain'): Promise<s
   if (listed.code !== 0 && listed.code !== 1)
     throw new GitError(`cannot list the files of ${source.dir}`);
   return listed.stdout.split('\0').filter((p) => p !== '');
-}
-
-function git(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawnGit(cwd, args);
-    child.stderr.resume();
-    let stdout = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => (stdout += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout }));
-  });
 }
 
 /** Keys of flags whose files were deleted from flags/ in the history of HEAD (archived). */

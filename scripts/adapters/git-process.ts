@@ -59,6 +59,27 @@ export function gitSync(cwd: string, args: readonly string[], input: string): Bu
   });
 }
 
+/**
+ * git's exit status with its output, for calls whose status is an answer (1: not an ancestor, no
+ * match); rejects only when git cannot be started.
+ */
+export function gitStatus(
+  cwd: string,
+  args: readonly string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawnGit(cwd, args);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** git's output, or a rejection whose message starts with git's own error line. */
 export function gitOutput(cwd: string, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 // git, read-only: refs, trees, blobs and first-parent history. Small calls run git directly (no
 // simple-git: loading it cost every command about 0.1 s of CPU for a handful of one-line answers);
 // blobs stream through one `git cat-file --batch` process (git-cat-file.ts), never one per flag.
-import { gitOutput, spawnGit, spawnGitToFile } from './git-process.ts';
+import { gitOutput, gitStatus, spawnGitToFile } from './git-process.ts';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,22 +167,21 @@ export class GitRepo {
     });
   }
 
-  /** Exit status matters here (1 = not an ancestor, silently), so no simple-git: it reads stderr. */
-  isAncestor(ancestor: string, descendant: string): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      const child = spawnGit(this.cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
-      let stderr = '';
-      child.stdout.resume();
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const fail = (why: string): void =>
-        reject(new GitError(`cannot compare ${ancestor} and ${descendant}: ${why}`));
-      child.on('error', (error) => fail(error.message));
-      child.on('close', (code) => {
-        if (code === 0) resolve(true);
-        else if (code === 1) resolve(false);
-        else fail(stderr.trim() || `git exited ${code}`);
-      });
+  /** The exit status is the answer (1: not an ancestor); any other failure says git's reason. */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    const fail = (why: string): GitError =>
+      new GitError(`cannot compare ${ancestor} and ${descendant}: ${why}`);
+    const run = await gitStatus(this.cwd, [
+      'merge-base',
+      '--is-ancestor',
+      ancestor,
+      descendant,
+    ]).catch((error: Error) => {
+      throw fail(error.message);
     });
+    if (run.code === 0) return true;
+    if (run.code === 1) return false;
+    throw fail(run.stderr.trim() || `git exited ${run.code}`);
   }
 
   /** Every entry under `dir` at `commit` (memoised: callers share the array, never change it). */
