@@ -58,17 +58,6 @@ export function timed(
   return { ms, cpuMs, status: result.status, maxRssKiB };
 }
 
-/** Median of `n` runs, alternating the two commands so machine noise hits both alike. */
-function sideBySide(n: number, a: () => Run, b: () => Run): { a: Run; b: Run } {
-  const as: Run[] = [];
-  const bs: Run[] = [];
-  for (let i = 0; i < n; i++) {
-    as.push(a());
-    bs.push(b());
-  }
-  return { a: median(as), b: median(bs) };
-}
-
 /** Builds .build/ when it is missing or stale, so the runs below time the bundle. */
 export function ensureBuilt(): void {
   const stamp = readStamp(ROOT);
@@ -113,11 +102,10 @@ export function benchValidate(): string[] {
   for (const count of [1000, 10_000]) {
     const dir = writeTree(count);
     try {
-      const { a, b } = sideBySide(
-        3,
-        () => ours(dir, ['validate']),
-        () => ajvCli(dir),
-      );
+      const { ours: a, ajv: b } = alternate(3, {
+        ours: () => ours(dir, ['validate']),
+        ajv: () => ajvCli(dir),
+      });
       if (a.status !== 0 || b.status !== 0)
         lines.push(`  ! exit status: flags ${a.status}, ajv-cli ${b.status}`);
       lines.push(
@@ -133,7 +121,7 @@ export function benchValidate(): string[] {
 const NOW = '2030-01-01T00:00:00Z';
 
 /** Median of `n` runs of each command, taken in turns so machine noise hits them alike. */
-function alternate<K extends string>(n: number, runs: Record<K, () => Run>): Record<K, Run> {
+export function alternate<K extends string>(n: number, runs: Record<K, () => Run>): Record<K, Run> {
   const all = Object.fromEntries(Object.keys(runs).map((k) => [k, [] as Run[]])) as Record<
     K,
     Run[]
@@ -147,14 +135,13 @@ function alternate<K extends string>(n: number, runs: Record<K, () => Run>): Rec
 
 /** The run of median wall time, carrying the median CPU time of the runs (each is its own median). */
 export function median(list: readonly Run[]): Run {
-  const mid = Math.floor(list.length / 2);
-  const run = [...list].sort((x, y) => x.ms - y.ms)[mid]!;
+  const run = [...list].sort((x, y) => x.ms - y.ms)[Math.floor(list.length / 2)]!;
   const cpus = list.map((r) => r.cpuMs);
-  if (cpus.some((c) => c === null)) return { ...run, cpuMs: null, runs: list };
-  return { ...run, cpuMs: (cpus as number[]).sort((x, y) => x - y)[mid]!, runs: list };
+  return { ...run, cpuMs: cpus.includes(null) ? null : middle(cpus as number[]), runs: list };
 }
 
-const middle = (values: readonly number[]): number =>
+/** The middle value (the upper of the two middle ones for an even count). */
+export const middle = (values: readonly number[]): number =>
   [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
 
 /**
@@ -209,11 +196,11 @@ function pairsOf(a: Run, b: Run): [Run, Run][] | null {
  */
 export function judged(a: Run, b: Run, target: number): string {
   const pairs = pairsOf(a, b);
-  const wall = pairs ? middle(pairs.map(([x, y]) => x.ms / y.ms)) : a.ms / b.ms;
-  const walls = pairs?.map(([x, y]) => x.ms / y.ms) ?? [];
+  const walls = pairs?.map(([x, y]) => x.ms / y.ms);
+  const wall = walls ? middle(walls) : a.ms / b.ms;
   const range =
-    pairs && pairs.length > 1
-      ? `, ${pairs.length} pairs from ${Math.min(...walls).toFixed(2)}x to ${Math.max(...walls).toFixed(2)}x`
+    walls && walls.length > 1
+      ? `, ${walls.length} pairs from ${Math.min(...walls).toFixed(2)}x to ${Math.max(...walls).toFixed(2)}x`
       : '';
   return `${wall.toFixed(2)}x (${verdict(wall, target)}; CPU ${cpuRatio(a, b, pairs)}${range})`;
 }

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { camelCaseName, screamingSnakeName } from '../scripts/core/flag-names.ts';
-import { judged, median, timed as timedAt, type Run } from './gate.ts';
+import { alternate, judged, timed as timedAt, type Run } from './gate.ts';
 import { syntheticFlags, writeTree } from './synthetic.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -69,15 +69,8 @@ export function benchRefs(keyCount = 10_000, fileCount = 50_000): string[] {
         flagsDir,
       );
     const grep = () => timed('git', ['grep', '-F', '-n', '-I', '-f', keysFile], app);
-    const as: Run[] = [];
-    const bs: Run[] = [];
     // One run each: git grep -F -f takes minutes at this size, and the machine is shared.
-    for (let i = 0; i < RUNS; i++) {
-      as.push(ours());
-      bs.push(grep());
-    }
-    const a = median(as);
-    const b = median(bs);
+    const { ours: a, grep: b } = alternate(RUNS, { ours, grep });
     const cpu = (r: Run) => (r.cpuMs === null ? '' : ` (CPU ${seconds(r.cpuMs)})`);
     const peak = a.maxRssKiB ? `, peak ${(a.maxRssKiB / 1024).toFixed(0)} MiB` : '';
     const lines = [

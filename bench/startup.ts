@@ -5,6 +5,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readStamp, stampMatches } from '../bin/build-stamp.js';
+import { middle as median } from './gate.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = 9;
@@ -16,8 +17,6 @@ function timeMs(args: string[]): number {
     throw new Error(`${args.join(' ')} exited ${out.status}`);
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export function benchStartup(): string[] {
   const lines: string[] = [];
