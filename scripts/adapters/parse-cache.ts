@@ -160,19 +160,18 @@ function jsonExact(value: unknown, open: Set<object>): boolean {
     default:
       return false; // undefined, a function, a symbol, a bigint
   }
-  const object = value;
-  if (open.has(object) || Object.getOwnPropertySymbols(object).length > 0) return false;
-  const keys = Object.keys(object);
-  const proto = Object.getPrototypeOf(object) as unknown;
-  if (Array.isArray(object)) {
+  if (open.has(value) || Object.getOwnPropertySymbols(value).length > 0) return false;
+  const keys = Object.keys(value);
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (Array.isArray(value)) {
     // A hole becomes null and a named property is dropped: every key must be an index.
-    if (proto !== Array.prototype || keys.length !== object.length) return false;
-    for (let i = 0; i < object.length; i++) if (!Object.hasOwn(object, i)) return false;
+    if (proto !== Array.prototype || keys.length !== value.length) return false;
+    for (let i = 0; i < value.length; i++) if (!Object.hasOwn(value, i)) return false;
   } else if (proto !== Object.prototype) return false; // a Date, a Map, a class, no prototype
-  open.add(object);
+  open.add(value);
   for (const key of keys)
-    if (!jsonExact((object as Record<string, unknown>)[key], open)) return false;
-  open.delete(object);
+    if (!jsonExact((value as Record<string, unknown>)[key], open)) return false;
+  open.delete(value);
   return true;
 }
 

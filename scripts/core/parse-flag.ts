@@ -118,9 +118,9 @@ function fullParse(text: string, file: string): ParsedFlag {
   const problems = [...doc.errors, ...doc.warnings];
   if (problems.length > 0) {
     return fail(
-      problems.map((problem) => {
-        return violation('parse', at(problem.pos[0]), yamlProblemMessage(problem, text));
-      }),
+      problems.map((problem) =>
+        violation('parse', at(problem.pos[0]), yamlProblemMessage(problem, text)),
+      ),
     );
   }
 
